@@ -1,0 +1,130 @@
+// Command hedwig is the hedwig mail server.
+//
+//	hedwig serve [-c conf/applicationContext.xml] [--port-offset N]
+//	hedwig check -c FILE [--port-offset N]
+//	hedwig version
+//
+// The command only parses flags; the work is done by the packages it calls.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+
+	"github.com/hedwigmail/hedwig/container"
+	"github.com/hedwigmail/hedwig/daemon"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = ""
+
+const usage = `usage: hedwig <command> [flags]
+
+commands:
+  serve    run the servers of a configuration      (-c FILE, --port-offset N)
+  check    load a configuration without binding ports; list listeners and problems
+  version  print the version
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 64
+	}
+	switch args[0] {
+	case "serve":
+		return serve(args[1:], stderr)
+	case "check":
+		return check(args[1:], stdout, stderr)
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, "hedwig", versionString())
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "hedwig: unknown command %q\n%s", args[0], usage)
+	return 64
+}
+
+// configFlags are the flags serve and check share.
+type configFlags struct {
+	file       string
+	portOffset int
+}
+
+func (c *configFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.file, "c", "", "Spring `applicationContext.xml` to load (default: conf/applicationContext.xml, or the embedded default)")
+	fs.IntVar(&c.portOffset, "port-offset", 0, "add `N` to every listener port")
+}
+
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("hedwig "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+func serve(args []string, stderr io.Writer) int {
+	fs := newFlagSet("serve", stderr)
+	var cf configFlags
+	cf.register(fs)
+	jsonLogs := fs.Bool("log-json", false, "log JSON lines instead of text")
+	level := fs.String("log-level", "info", "log `level`: debug, info, warn, error")
+	if err := fs.Parse(args); err != nil {
+		return 64
+	}
+	log, err := daemon.NewLogger(*jsonLogs, *level)
+	if err != nil {
+		fmt.Fprintln(stderr, "hedwig serve:", err)
+		return 64
+	}
+	defer log.Sync()
+	err = daemon.Serve(context.Background(), daemon.Options{ConfigFile: cf.file, PortOffset: cf.portOffset}, log)
+	if err != nil {
+		fmt.Fprintln(stderr, "hedwig serve:", err)
+		return 78 // EX_CONFIG
+	}
+	return 0
+}
+
+func check(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("check", stderr)
+	var cf configFlags
+	cf.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return 64
+	}
+	path := cf.file
+	if path == "" {
+		var err error
+		if path, err = daemon.DefaultConfigFile(); err != nil {
+			fmt.Fprintln(stderr, "hedwig check:", err)
+			return 78
+		}
+	}
+	c := container.Load(path, container.Options{PortOffset: cf.portOffset, CheckOnly: true})
+	if n := c.WriteReport(stdout); n > 0 {
+		fmt.Fprintf(stdout, "%s: %d error(s)\n", path, n)
+		return 1
+	}
+	fmt.Fprintf(stdout, "%s: OK\n", path)
+	return 0
+}
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
+}
