@@ -71,6 +71,7 @@ type TLS struct {
 	ClientAuth        string   // tls_client_auth: none, want, need; default none
 	OCSP              bool     // tls_ocsp; default false
 	StrictPermissions bool     // tls_strict_permissions; default false
+	SelfSigned        bool     // tls_self_signed: create Certificate/PrivateKey when missing; default false
 }
 
 // IMAP holds the IMAP server keys and those of the nightly disk clean-up

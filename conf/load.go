@@ -44,7 +44,12 @@ func loadBytes(path string, data []byte, sys map[string]string, diags *diag.List
 	}
 	checkFile(props, diags)
 	l := &loader{props: props, diags: diags, appHome: appHome, read: make(map[string]bool)}
-	c := &Config{Properties: props, AppHome: appHome}
+	return l.load()
+}
+
+// load builds the Config, group by group.
+func (l *loader) load() *Config {
+	c := &Config{Properties: l.props, AppHome: l.appHome}
 	l.loadJDBC(c)
 	l.loadDirectories(c)
 	l.loadIdentity(c)

@@ -25,7 +25,11 @@ func (l *loader) loadTLS(c *Config) {
 	t.ClientAuth = l.choice("tls_client_auth", "none", "none", "want", "need")
 	t.OCSP = l.bool("tls_ocsp", false)
 	t.StrictPermissions = l.bool("tls_strict_permissions", false)
+	t.SelfSigned = l.bool("tls_self_signed", false)
 
+	if t.SelfSigned && (t.Certificate == "" || t.PrivateKey == "") {
+		l.diags.Errorf(l.pos("tls_self_signed"), "tls_self_signed", "needs tls_certificate and tls_private_key: the paths to create the certificate and key at")
+	}
 	if t.PrivateKey != "" && t.Certificate == "" {
 		l.diags.Errorf(l.pos("tls_private_key"), "tls_private_key", "set without tls_certificate; give the PEM certificate chain too")
 	}
