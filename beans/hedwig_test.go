@@ -4,7 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -179,7 +178,7 @@ func TestHedwigImapContext(t *testing.T) {
 		{"org.quartz.threadPool.threadCount", "2", "135"},
 	}
 	for i, e := range props.Entries {
-		got := [3]string{e.Key.Text, e.Value.Text, strconv.Itoa(e.Pos.Line)}
+		got := [3]string{e.Key.Text, e.Value.Text, itoa(e.Pos.Line)}
 		if got != wantProps[i] {
 			t.Errorf("prop %d = %v, want %v", i, got, wantProps[i])
 		}

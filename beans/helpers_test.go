@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -169,3 +170,5 @@ func mustProp(t testing.TB, b *Bean, name string) *Property {
 	}
 	return p
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }
