@@ -1,0 +1,140 @@
+package security
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// GenerateSelfSigned creates an ECDSA P-256 key and a self-signed
+// certificate for hosts (DNS names or IP addresses; the first is also the
+// subject CN), valid for validity from now, and writes them as PEM to
+// certPath and keyPath with mode 0600. It refuses to overwrite either file
+// and writes each atomically (temporary file, then link into place), so a
+// crash leaves no half-written file.
+func GenerateSelfSigned(certPath, keyPath string, hosts []string, validity time.Duration) error {
+	if len(hosts) == 0 || strings.TrimSpace(hosts[0]) == "" {
+		return errors.New("self-signed certificate: no host name given")
+	}
+	if validity <= 0 {
+		return fmt.Errorf("self-signed certificate: validity %s is not positive", validity)
+	}
+	for _, p := range []string{certPath, keyPath} {
+		if _, err := os.Lstat(p); err == nil {
+			return fmt.Errorf("self-signed certificate: %s already exists; not overwriting it", p)
+		}
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return err
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: strings.TrimSpace(hosts[0])},
+		NotBefore:             now.Add(-time.Hour), // forgive clients whose clock is a little behind
+		NotAfter:              now.Add(validity),
+		KeyUsage:              x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+	}
+	for _, h := range hosts {
+		h = strings.TrimSpace(h)
+		if ip := net.ParseIP(h); ip != nil {
+			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+		} else if h != "" {
+			tmpl.DNSNames = append(tmpl.DNSNames, h)
+		}
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		return fmt.Errorf("self-signed certificate: %w", err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return err
+	}
+	if err := writeNewFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})); err != nil {
+		return err
+	}
+	if err := writeNewFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})); err != nil {
+		os.Remove(keyPath) // do not leave a key without its certificate
+		return err
+	}
+	return nil
+}
+
+// EnsureSelfSigned creates the self-signed pair with GenerateSelfSigned
+// unless both files exist already; created says whether it did. One file
+// without the other is an error: something is wrong that a new key would
+// hide.
+func EnsureSelfSigned(certPath, keyPath string, hosts []string, validity time.Duration) (created bool, err error) {
+	_, certErr := os.Stat(certPath)
+	_, keyErr := os.Stat(keyPath)
+	switch {
+	case certErr == nil && keyErr == nil:
+		return false, nil
+	case certErr == nil:
+		return false, fmt.Errorf("%s exists but its key %s does not: restore the key or remove the certificate", certPath, keyPath)
+	case keyErr == nil:
+		return false, fmt.Errorf("%s exists but its certificate %s does not: restore the certificate or remove the key", keyPath, certPath)
+	case !errors.Is(certErr, fs.ErrNotExist):
+		return false, certErr
+	case !errors.Is(keyErr, fs.ErrNotExist):
+		return false, keyErr
+	}
+	if err := GenerateSelfSigned(certPath, keyPath, hosts, validity); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// writeNewFile writes data to a temporary file (mode 0600) beside path,
+// syncs it, and hard-links it to path, which fails if path exists: the
+// file appears complete or not at all, and nothing is overwritten.
+func writeNewFile(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Link(tmp.Name(), path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("%s already exists; not overwriting it", path)
+		}
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
