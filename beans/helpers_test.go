@@ -114,7 +114,7 @@ func beans(body string) string {
 }
 
 // problems renders every problem of severity sev, for comparisons.
-func problems(l *diag.List, sev diag.Severity) []string {
+func rendered(l *diag.List, sev diag.Severity) []string {
 	var out []string
 	for _, p := range l.Filter(sev) {
 		out = append(out, p.Error())
@@ -136,7 +136,7 @@ func requireNoProblems(t testing.TB, l *diag.List) {
 // exactly as want.
 func requireProblem(t testing.TB, l *diag.List, sev diag.Severity, want string) {
 	t.Helper()
-	got := problems(l, sev)
+	got := rendered(l, sev)
 	if !slices.Contains(got, want) {
 		t.Errorf("missing %s\n  %s\ngot:\n  %s", sev, want, strings.Join(got, "\n  "))
 	}
