@@ -1,0 +1,148 @@
+package smtp
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+)
+
+// memoryLimit is how much of a message is kept in memory while it is
+// received; the rest goes to a temporary file in the spool directory.
+const memoryLimit = 1 << 20
+
+// Message is the content of one accepted message: the Received header this
+// server added, followed by the client's bytes exactly as sent (with
+// dot-stuffing removed). It can be read any number of times, concurrently.
+type Message struct {
+	header []byte
+	mem    []byte
+	file   *os.File
+	size   int64 // bytes after the header
+}
+
+// Size is the message's length in bytes, header included.
+func (m *Message) Size() int64 { return int64(len(m.header)) + m.size }
+
+// NewReader returns a reader over the whole message, from the start.
+func (m *Message) NewReader() io.Reader {
+	return io.NewSectionReader(m, 0, m.Size())
+}
+
+// ReadAt implements io.ReaderAt over the whole message.
+func (m *Message) ReadAt(p []byte, off int64) (int, error) {
+	n := 0
+	if off < int64(len(m.header)) {
+		n = copy(p, m.header[off:])
+		if n == len(p) {
+			return n, nil
+		}
+	}
+	bodyOff := off + int64(n) - int64(len(m.header))
+	if bodyOff >= m.size {
+		return n, io.EOF
+	}
+	if m.file != nil {
+		k, err := m.file.ReadAt(p[n:], bodyOff)
+		return n + k, err
+	}
+	k := copy(p[n:], m.mem[bodyOff:])
+	if n+k < len(p) {
+		return n + k, io.EOF
+	}
+	return n + k, nil
+}
+
+// Bytes returns the whole message in memory.
+func (m *Message) Bytes() ([]byte, error) {
+	buf := make([]byte, m.Size())
+	if _, err := io.ReadFull(m.NewReader(), buf); err != nil {
+		return nil, fmt.Errorf("read spooled message: %w", err)
+	}
+	return buf, nil
+}
+
+// Close removes the spool file, if any.
+func (m *Message) Close() error {
+	if m.file == nil {
+		return nil
+	}
+	name := m.file.Name()
+	m.file.Close()
+	m.file = nil
+	return os.Remove(name)
+}
+
+// spool collects a message body as it arrives. Writes beyond limit are
+// counted but dropped, so that an oversized message is read to its end
+// without being stored.
+type spool struct {
+	dir   string
+	limit int64 // 0: none
+	buf   bytes.Buffer
+	file  *os.File
+	n     int64 // bytes offered, stored or not
+	err   error // first write error; later writes are dropped
+}
+
+func (s *spool) Write(p []byte) (int, error) {
+	offered := len(p)
+	if s.limit > 0 {
+		room := s.limit - s.n
+		if room < int64(len(p)) {
+			p = p[:max(room, 0)]
+		}
+	}
+	s.n += int64(offered)
+	if s.err != nil || len(p) == 0 {
+		return offered, nil
+	}
+	if s.file == nil && s.buf.Len()+len(p) > memoryLimit {
+		f, err := os.CreateTemp(s.dir, "smtp-spool-*")
+		if err != nil {
+			s.err = fmt.Errorf("create spool file: %w", err)
+			return offered, nil
+		}
+		s.file = f
+		if _, err := f.Write(s.buf.Bytes()); err != nil {
+			s.err = fmt.Errorf("write spool file: %w", err)
+			return offered, nil
+		}
+		s.buf = bytes.Buffer{}
+	}
+	if s.file != nil {
+		if _, err := s.file.Write(p); err != nil {
+			s.err = fmt.Errorf("write spool file: %w", err)
+		}
+		return offered, nil
+	}
+	s.buf.Write(p)
+	return offered, nil
+}
+
+// tooBig reports whether more than limit bytes were offered.
+func (s *spool) tooBig() bool { return s.limit > 0 && s.n > s.limit }
+
+// message hands the spooled bytes over as a Message with header in front.
+// The spool must not be used afterwards.
+func (s *spool) message(header []byte) *Message {
+	m := &Message{header: header, size: s.n}
+	if s.file != nil {
+		m.file = s.file
+		s.file = nil
+	} else {
+		m.mem = s.buf.Bytes()
+	}
+	return m
+}
+
+// discard removes the spool file of a message that will not be delivered.
+func (s *spool) discard() {
+	if s.file != nil {
+		name := s.file.Name()
+		s.file.Close()
+		os.Remove(name)
+		s.file = nil
+	}
+	s.buf = bytes.Buffer{}
+}
