@@ -12,6 +12,8 @@ import (
 	"crypto/sha1"
 	"crypto/subtle"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -90,9 +92,32 @@ func (e *Entry) DecryptKey(password string) (crypto.PrivateKey, error) {
 	}
 	key, err := x509.ParsePKCS8PrivateKey(der)
 	if err != nil {
+		if alg := keyAlgorithm(der); alg != "" {
+			return nil, fmt.Errorf("alias %q holds a %s key, which cannot serve TLS here: create an RSA or EC key (keytool -genkeypair -keyalg RSA)", e.Alias, alg)
+		}
 		return nil, fmt.Errorf("alias %q: the decrypted key is not a PKCS#8 key Go can use: %w", e.Alias, err)
 	}
 	return key, nil
+}
+
+// keyAlgorithm names the algorithm of a PKCS#8 key Go does not parse, for
+// the ones Java writes: DSA and Diffie-Hellman.
+func keyAlgorithm(der []byte) string {
+	var info struct {
+		Version   int
+		Algorithm pkix.AlgorithmIdentifier
+		Key       []byte
+	}
+	if _, err := asn1.Unmarshal(der, &info); err != nil {
+		return ""
+	}
+	switch {
+	case info.Algorithm.Algorithm.Equal(asn1.ObjectIdentifier{1, 2, 840, 10040, 4, 1}):
+		return "DSA"
+	case info.Algorithm.Algorithm.Equal(asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 3, 1}):
+		return "Diffie-Hellman"
+	}
+	return ""
 }
 
 // Keystore is a decoded JKS or JCEKS file.
