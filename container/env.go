@@ -54,7 +54,9 @@ func (e *env) build(n *node, deps map[string]*Instance, lc fx.Lifecycle) *Instan
 		b := &beanReader{bean: n.bean, probs: e.probs, defs: e.defs}
 		switch n.class.Role {
 		case "config":
-			inst.Value = e.globalSettings()
+			st := e.globalSettings()
+			e.watchKeyMaterial(lc, st.TLS)
+			inst.Value = st
 		case "properties":
 			inst.Value = b.location("location")
 		case "executor":

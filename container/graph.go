@@ -123,7 +123,7 @@ func checkBean(defs *beans.Definitions, b *beans.Bean, probs *diag.List) *Class 
 		probs.Errorf(b.Pos, subject(b), "unknown class %q; known classes nearest to it: %s",
 			className, strings.Join(nearestClasses(className, 3), ", "))
 	case cls.Kind == Infrastructure:
-		probs.Infof(b.Pos, subject(b), "%s is accepted and ignored: %s", className, cls.Note)
+		probs.Infof(b.Pos, subject(b), "%s accepted and ignored: %s", simpleName(className), cls.Note)
 	default:
 		for _, p := range b.Properties {
 			want, known := cls.Props[p.Name]
@@ -261,3 +261,5 @@ func (g *graph) order(all []*node, probs *diag.List) []*node {
 	}
 	return out
 }
+
+func simpleName(class string) string { return class[strings.LastIndexAny(class, ".:")+1:] }

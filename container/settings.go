@@ -6,6 +6,7 @@ import (
 
 	"github.com/hedwigmail/hedwig/conf"
 	"github.com/hedwigmail/hedwig/diag"
+	"github.com/hedwigmail/hedwig/security"
 )
 
 // Settings are the global settings every server reads, as Hedwig's static
@@ -76,4 +77,6 @@ type TLSMaterial struct {
 	Subject string
 	Expires string
 	Source  string
+
+	store *security.CertStore
 }
