@@ -23,7 +23,7 @@ func receivedHeader(hostname string, env *Envelope, st *tls.ConnectionState) []b
 	fmt.Fprintf(&b, "Received: from %s ([%s])", headerSafe(env.Client.Helo), env.Client.Addr.Addr().Unmap())
 	if st != nil {
 		fmt.Fprintf(&b, "\r\n\t(using %s with cipher %s (%d bits))",
-			tls.VersionName(st.Version), tls.CipherSuiteName(st.CipherSuite), cipherBits(st.CipherSuite))
+			tlsVersion(st.Version), tls.CipherSuiteName(st.CipherSuite), cipherBits(st.CipherSuite))
 	}
 	if env.Client.User != "" {
 		fmt.Fprintf(&b, "\r\n\t(authenticated as %s)", headerSafe(env.Client.User))
@@ -78,4 +78,20 @@ func newQueueID() string {
 	var b [10]byte
 	rand.Read(b[:])
 	return idEncoding.EncodeToString(b[:])
+}
+
+// tlsVersion names a TLS version the way mail headers and logs usually do
+// ("TLSv1.3", as OpenSSL and Postfix write it).
+func tlsVersion(v uint16) string {
+	switch v {
+	case tls.VersionTLS10:
+		return "TLSv1"
+	case tls.VersionTLS11:
+		return "TLSv1.1"
+	case tls.VersionTLS12:
+		return "TLSv1.2"
+	case tls.VersionTLS13:
+		return "TLSv1.3"
+	}
+	return tls.VersionName(v)
 }

@@ -319,7 +319,7 @@ func (s *session) client() Client {
 		CertValid: s.certVerified(),
 	}
 	if st != nil {
-		c.TLS = tls.VersionName(st.Version) + " " + tls.CipherSuiteName(st.CipherSuite)
+		c.TLS = tlsVersion(st.Version) + " " + tls.CipherSuiteName(st.CipherSuite)
 	}
 	return c
 }
