@@ -22,6 +22,9 @@ type CertStore struct {
 	reloadMu sync.Mutex // one reload at a time
 	current  atomic.Pointer[certSet]
 	problems atomic.Pointer[[]*diag.Problem]
+	// seen is the state of the files just before the latest load, the
+	// watcher's baseline: a change made after it triggers a reload.
+	seen atomic.Pointer[[]fileState]
 }
 
 // certSet is one generation of loaded material with its SNI index.
@@ -51,6 +54,8 @@ func NewCertStore(sources ...Settings) (*CertStore, *diag.List) {
 }
 
 func (s *CertStore) load() (*certSet, *diag.List) {
+	states := statFiles(s.Files())
+	s.seen.Store(&states)
 	l := &diag.List{}
 	var all []*KeyMaterial
 	for _, src := range s.sources {

@@ -11,14 +11,14 @@ import (
 const DefaultWatchInterval = 5 * time.Second
 
 // Watch polls the store's files every interval (size, modification time
-// and inode, so a replace-by-rename counts) and reloads when any changed,
-// until ctx is done. report, if not nil, gets each reload's outcome: nil,
-// or why the previous material stays in use. Run it in its own goroutine.
+// and inode, so a replace-by-rename counts) and reloads when any changed
+// since the latest load, until ctx is done. report, if not nil, gets each
+// reload's outcome: nil, or why the previous material stays in use. Run it
+// in its own goroutine.
 func (s *CertStore) Watch(ctx context.Context, interval time.Duration, report func(error)) {
 	if interval <= 0 {
 		interval = DefaultWatchInterval
 	}
-	last := statFiles(s.Files())
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -27,12 +27,10 @@ func (s *CertStore) Watch(ctx context.Context, interval time.Duration, report fu
 			return
 		case <-t.C:
 		}
-		cur := statFiles(s.Files())
-		if sameStates(last, cur) {
+		if sameStates(*s.seen.Load(), statFiles(s.Files())) {
 			continue
 		}
-		last = cur
-		err := s.Reload()
+		err := s.Reload() // records the new baseline
 		if report != nil {
 			report(err)
 		}
