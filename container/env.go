@@ -50,6 +50,13 @@ func (e *env) ordered() []*Instance {
 // recorded with the bean's file and line, so that one run reports them all.
 func (e *env) build(n *node, deps map[string]*Instance, lc fx.Lifecycle) *Instance {
 	inst := &Instance{ID: n.bean.ID, Bean: n.bean, Class: n.class}
+	defer func() {
+		// A constructor bug must not take the process down with a stack
+		// trace; it is reported against the bean like any other problem.
+		if r := recover(); r != nil {
+			e.probs.Errorf(n.bean.Pos, subject(n.bean), "internal error while building this bean: %v", r)
+		}
+	}()
 	if n.class != nil && n.class.Kind == Component {
 		b := &beanReader{bean: n.bean, probs: e.probs, defs: e.defs}
 		switch n.class.Role {

@@ -123,7 +123,11 @@ func checkBean(defs *beans.Definitions, b *beans.Bean, probs *diag.List) *Class 
 		probs.Errorf(b.Pos, subject(b), "unknown class %q; known classes nearest to it: %s",
 			className, strings.Join(nearestClasses(className, 3), ", "))
 	case cls.Kind == Infrastructure:
-		probs.Infof(b.Pos, subject(b), "%s accepted and ignored: %s", simpleName(className), cls.Note)
+		if b.ID == "" || b.Generated {
+			probs.Infof(b.Pos, "", "%s accepted and ignored: %s", simpleName(className), cls.Note)
+		} else {
+			probs.Infof(b.Pos, subject(b), "%s accepted and ignored: %s", simpleName(className), cls.Note)
+		}
 	default:
 		for _, p := range b.Properties {
 			want, known := cls.Props[p.Name]

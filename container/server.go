@@ -115,7 +115,7 @@ func (e *env) buildServer(b *beanReader, cls *Class, deps map[string]*Instance, 
 		Executor: ex,
 		Logger:   e.log,
 	}
-	if st.TLS != nil && s.TLSMode != listener.NoTLS {
+	if st.TLS != nil && st.TLS.Config != nil && s.TLSMode != listener.NoTLS {
 		cfg.TLS = st.TLS.Config(s.Protocol == "smtp")
 	}
 	c := st.Conf

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -68,6 +69,12 @@ func (e *env) loadTLS(cfg *conf.Config) *TLSMaterial {
 			}
 		} else {
 			hosts := []string{cfg.MyHostname, "localhost", "127.0.0.1", "::1"}
+			for _, f := range []string{s.Certificates, s.PrivateKey} {
+				if err := os.MkdirAll(filepath.Dir(f), 0o700); err != nil {
+					e.probs.Errorf(s.Origin, "tls_self_signed", "create a self-signed certificate: %v", err)
+					return nil
+				}
+			}
 			created, err := security.EnsureSelfSigned(s.Certificates, s.PrivateKey, hosts, selfSignedValidity)
 			if err != nil {
 				e.probs.Errorf(s.Origin, "tls_self_signed", "create a self-signed certificate: %v", err)
@@ -136,4 +143,3 @@ func (c *Container) Reload() error {
 	}
 	return nil
 }
-
