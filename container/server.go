@@ -119,15 +119,19 @@ func (e *env) buildServer(b *beanReader, cls *Class, deps map[string]*Instance, 
 		cfg.TLS = st.TLS.Config(s.Protocol == "smtp")
 	}
 	c := st.Conf
+	trace, _ := b.boolean("traceProtocol", false)
 	var handler listener.Handler
 	switch s.Protocol {
 	case "imap":
+		cfg.Trace = e.traceLogger(trace || c.IMAP.TraceProtocol, c.IMAP.ProtocolLog)
 		cfg.IdleTimeout = c.IMAP.Timeout
 		handler = imap.NewHandler(imap.Config{Hostname: c.MyHostname, TLS: cfg.TLS, MaxLineLength: c.IMAP.LineLimit})
 	case "pop3":
+		cfg.Trace = e.traceLogger(trace, "")
 		cfg.IdleTimeout = c.POP3.Timeout
 		handler = pop3.NewHandler(pop3.Config{Hostname: c.MyHostname, TLS: cfg.TLS})
 	case "smtp":
+		cfg.Trace = e.traceLogger(trace || c.SMTP.TraceProtocol, c.SMTP.ProtocolLog)
 		cfg.IdleTimeout = c.SMTP.ServerTimeout
 		handler = e.smtpHandler(s, cfg)
 	}

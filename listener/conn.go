@@ -202,12 +202,12 @@ func (c *Conn) trace(dir string, p []byte) {
 	start := 0
 	for i, b := range p {
 		if b == '\n' {
-			c.l.cfg.Trace.Debug(dir+": "+string(trimCR(p[start:i])), zap.String("conn", c.id))
+			c.l.cfg.Trace.Info(dir+": "+string(trimCR(p[start:i])), zap.String("conn", c.id))
 			start = i + 1
 		}
 	}
 	if start < len(p) {
-		c.l.cfg.Trace.Debug(dir+": "+string(p[start:]), zap.String("conn", c.id), zap.Bool("partial", true))
+		c.l.cfg.Trace.Info(dir+": "+string(p[start:]), zap.String("conn", c.id), zap.Bool("partial", true))
 	}
 }
 

@@ -269,7 +269,7 @@ func TestShutdownTellsSessionsAndWaits(t *testing.T) {
 }
 
 func TestTraceLogsLines(t *testing.T) {
-	core, logs := observer.New(zap.DebugLevel)
+	core, logs := observer.New(zap.InfoLevel)
 	l := start(t, Config{Trace: zap.New(core)})
 	c := dial(t, l)
 	c.expect("HELLO")
