@@ -51,7 +51,7 @@ func loadBytes(path string, data []byte, sys map[string]string, diags *diag.List
 func (l *loader) load() *Config {
 	c := &Config{Properties: l.props, AppHome: l.appHome}
 	l.loadJDBC(c)
-	l.loadDirectories(c)
+	l.loadGeneral(c)
 	l.loadIdentity(c)
 	l.loadTLS(c)
 	l.loadIMAP(c)
@@ -92,7 +92,8 @@ func (l *loader) loadJDBC(c *Config) {
 	}
 }
 
-func (l *loader) loadDirectories(c *Config) {
+// loadGeneral reads the keys that belong to no one protocol.
+func (l *loader) loadGeneral(c *Config) {
 	c.DataDirectory = l.path("data_directory", filepath.Join(l.appHome, "data"))
 	c.TempDirectory = l.path("temp_directory", filepath.Join(l.appHome, "temp"))
 	c.QueueDirectory = l.path("queue_directory", filepath.Join(l.appHome, "spool"))

@@ -5,6 +5,7 @@ import (
 	"math/bits"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -96,32 +97,27 @@ func netmaskLength(s string) (int, error) {
 }
 
 // localNetworks is Hedwig's default for mynetworks: 127.0.0.0/8 and the
-// IPv4 network of every interface that is not a loopback.
+// IPv4 network of every address not on a loopback interface. (Loopback
+// IPv4 addresses are exactly those in 127.0.0.0/8, so one address dump
+// is enough.)
 func localNetworks() ([]netip.Prefix, error) {
 	out := []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
-	ifaces, err := net.Interfaces()
+	addrs, err := net.InterfaceAddrs()
 	if err != nil {
-		return out, fmt.Errorf("list network interfaces: %w", err)
+		return out, fmt.Errorf("list interface addresses: %w", err)
 	}
-	for _, iface := range ifaces {
-		if iface.Flags&net.FlagLoopback != 0 {
+	for _, a := range addrs {
+		ipnet, ok := a.(*net.IPNet)
+		if !ok || ipnet.IP.To4() == nil || ipnet.IP.IsLoopback() {
 			continue
 		}
-		addrs, err := iface.Addrs()
-		if err != nil {
-			return out, fmt.Errorf("addresses of %s: %w", iface.Name, err)
+		addr, _ := netip.AddrFromSlice(ipnet.IP.To4())
+		ones, bits := ipnet.Mask.Size()
+		if bits == 128 { // an IPv4 address with a 16-byte mask
+			ones -= 96
 		}
-		for _, a := range addrs {
-			ipnet, ok := a.(*net.IPNet)
-			if !ok || ipnet.IP.To4() == nil {
-				continue
-			}
-			addr, _ := netip.AddrFromSlice(ipnet.IP.To4())
-			ones, _ := ipnet.Mask.Size()
-			if ones > 32 { // a 16-byte mask on an IPv4 address
-				ones -= 96
-			}
-			out = append(out, netip.PrefixFrom(addr, ones).Masked())
+		if p := netip.PrefixFrom(addr, ones).Masked(); p.IsValid() && !slices.Contains(out, p) {
+			out = append(out, p)
 		}
 	}
 	return out, nil
