@@ -188,7 +188,7 @@ func (l *loader) loadIMAP(c *Config) {
 	m.ACLOtherRights = l.rights("acl_other_rights")
 
 	m.CompressAfter = l.age("compress_after", Age{})
-	if v, ok := l.scalar("expunge_after", ""); ok {
+	if v, ok := l.value("expunge_after"); ok && strings.TrimSpace(v) != "" {
 		rules, notes, err := parseExpungeRules(v)
 		if err != nil {
 			l.diags.Errorf(l.pos("expunge_after"), "expunge_after", "%w", err)
@@ -215,8 +215,8 @@ func (l *loader) loadIMAP(c *Config) {
 
 // rights reads an acl_*_rights key: RFC 4314 right letters.
 func (l *loader) rights(key string) string {
-	v, ok := l.scalar(key, stdRights)
-	if !ok {
+	v, _ := l.value(key)
+	if v = strings.TrimSpace(v); v == "" {
 		return stdRights
 	}
 	if i := strings.IndexFunc(v, func(r rune) bool { return !strings.ContainsRune("lrswipkxteacd0123456789", r) }); i >= 0 {

@@ -382,6 +382,18 @@ func TestAccessTablePaths(t *testing.T) {
 	if !equalValues(c.SMTP.ClientRestrictions, want) {
 		t.Errorf("ClientRestrictions = %+v, want %+v", c.SMTP.ClientRestrictions, want)
 	}
+
+	c, d, path := loadString(t, "smtpd_recipient_restrictions=check_recipient_access ${maps}/rcpt extra\n")
+	wantWarnings := []string{
+		path + `:1: smtpd_recipient_restrictions: check_recipient_access takes one file; "extra" ignored, as by Hedwig`,
+		path + `:1: smtpd_recipient_restrictions: check_recipient_access: "${maps}/rcpt" names a system property hedwig does not know, so the path keeps it literally`,
+	}
+	if got := messages(d, diag.Warning); !slices.Equal(got, wantWarnings) {
+		t.Errorf("got %q\nwant %q", got, wantWarnings)
+	}
+	if r := c.SMTP.RecipientRestrictions; len(r) != 1 || !slices.Equal(r[0].Args, []string{"/opt/hedwig/${maps}/rcpt"}) {
+		t.Errorf("RecipientRestrictions = %+v", r)
+	}
 }
 
 func TestAppHomeDefaultsToInstallationDirectory(t *testing.T) {

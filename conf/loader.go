@@ -46,12 +46,18 @@ func (l *loader) scalar(key string, def any) (string, bool) {
 		return "", false
 	}
 	t := strings.TrimSpace(v)
-	if t == "" {
-		l.diags.Warnf(l.pos(key), key, "no value given; using the default %v", def)
+	d := fmt.Sprint(def)
+	switch {
+	case t == "" && d == "":
+		l.diags.Warnf(l.pos(key), key, "no value given; treated as not set")
 		return "", false
-	}
-	if t != v {
-		l.diags.Warnf(l.pos(key), key, "%q has spaces around it; read as %q, but Hedwig 0.7 ignored it and used %v", v, t, def)
+	case t == "":
+		l.diags.Warnf(l.pos(key), key, "no value given; using the default %s", d)
+		return "", false
+	case t != v && d == "":
+		l.diags.Warnf(l.pos(key), key, "%q has spaces around it; read as %q, but Hedwig 0.7 ignored it", v, t)
+	case t != v:
+		l.diags.Warnf(l.pos(key), key, "%q has spaces around it; read as %q, but Hedwig 0.7 ignored it and used %s", v, t, d)
 	}
 	return t, true
 }
@@ -65,7 +71,11 @@ func (l *loader) number(key string, def, lo, hi int64, what string) int64 {
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
-		l.diags.Errorf(l.pos(key), key, "%q is not %s (give digits only; Hedwig 0.7 silently used its default %d)", v, what, def)
+		hedwig := fmt.Sprintf("Hedwig 0.7 silently used its default %d", def)
+		if strings.HasPrefix(key, "jdbc.") {
+			hedwig = "Hedwig 0.7 did not start" // Spring converts jdbc.* for the data source
+		}
+		l.diags.Errorf(l.pos(key), key, "%q is not %s (give digits only; %s)", v, what, hedwig)
 		return def
 	}
 	if n < lo || n > hi {
