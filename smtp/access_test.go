@@ -40,7 +40,7 @@ func TestAccessTable(t *testing.T) {
 		text string
 	}{
 		{"spammer@example.net", accessReject, ""},
-		{"someone@example.net", accessOK, ""},     // by domain
+		{"someone@example.net", accessOK, ""},      // by domain
 		{"postmaster@elsewhere.org", accessOK, ""}, // by "user@"
 		{"x@discard.example", accessDiscard, ""},
 		{"loud@example.org", accessReject, "go away"}, // patterns are case-insensitive

@@ -47,7 +47,7 @@ type session struct {
 	myNet  bool
 
 	helo    string
-	esmtp   bool   // EHLO or LHLO, not HELO
+	esmtp   bool // EHLO or LHLO, not HELO
 	user    User // authenticated user; Name "" if none
 	tx      *transaction
 	errors  int  // error replies since the last delivered message
