@@ -121,8 +121,11 @@ func scanLines(data []byte) (elemLines, textLines []int, err error) {
 		case xml.EndElement:
 			depth--
 		case xml.CharData:
+			// The decoder turns a lone \r into \n but counts only \n as a
+			// line break; the token's end bounds the estimate.
 			blank := strings.TrimLeft(string(t), " \t\r\n")
-			textLine := line + strings.Count(string(t[:len(t)-len(blank)]), "\n")
+			end, _ := dec.InputPos()
+			textLine := min(line+strings.Count(string(t[:len(t)-len(blank)]), "\n"), end)
 			if depth == 0 && blank != "" {
 				return nil, nil, &syntaxError{Line: textLine, Msg: "text outside the root element"}
 			}
