@@ -121,6 +121,7 @@ func TestReadPropertiesMatchesJava(t *testing.T) {
 		// Encoding, as Java 9+ reads resources: UTF-8, else ISO-8859-1.
 		{"UTF-8", "a=caf\xc3\xa9", map[string]string{"a": "café"}},
 		{"ISO-8859-1", "a=caf\xe9s\nb=x", map[string]string{"a": "cafés", "b": "x"}},
+		{"U+FEFF inside the file is part of a key", "a=1\n\xef\xbb\xbfb=2", map[string]string{"a": "1", "\uFEFFb": "2"}},
 		{"invalid UTF-8 makes the whole file ISO-8859-1", "a=\xc3\xa9t\xe9\nb=x", map[string]string{"a": "Ã©té", "b": "x"}},
 	}
 	for _, tt := range tests {
