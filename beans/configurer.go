@@ -267,12 +267,13 @@ func (c *configurer) load(l *loader) {
 func (c *configurer) loadFiles(l *loader) {
 	system := resolver{syntax: defaultSyntax, lookup: l.systemLookup(true)}
 	for _, loc := range c.locations {
-		sc := c.sc.in("location %q", loc.Text)
-		location, err := system.resolve(loc.Text)
+		sc := c.sc.in("location %q", loc.Raw)
+		location, err := system.resolve(loc.Raw)
 		if err != nil {
 			l.diags.Errorf(loc.Pos, sc.subject, "%s", sc.text(fmt.Sprintf("%v (locations see only ${app.home}, Java system properties and environment variables)", err)))
 			continue
 		}
+		loc.Text = location // what Spring's ResourceEditor saw; Raw keeps what was written
 		paths, err := l.resourcePaths(strings.TrimSpace(location), l.defs.AppHome)
 		if err != nil {
 			l.diags.Errorf(loc.Pos, sc.subject, "%s", sc.text(err.Error()))

@@ -401,7 +401,7 @@ func TestImports(t *testing.T) {
 	<bean id="last" class="x.L"/>`),
 		"sub/part.xml": beans(`<bean id="part" class="x.P"/>
 	<import resource="/deeper.xml"/>`),
-		"sub/deeper.xml": beans(`<bean id="deep" class="x.D"/>`),
+		"sub/deeper.xml":   beans(`<bean id="deep" class="x.D"/>`),
 		"../extra/abs.xml": beans(`<bean id="abs" class="x.A"/>`),
 	})
 	d, problems := Load(root, testOpts())

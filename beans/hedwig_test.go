@@ -50,6 +50,12 @@ func TestHedwigApplicationContext(t *testing.T) {
 	if !ppc.Generated || ppc.Pos.Line != 10 {
 		t.Errorf("placeholder configurer: generated=%v line %d, want generated at line 10", ppc.Generated, ppc.Pos.Line)
 	}
+	// Its own location is resolved from system properties, as Spring's
+	// ResourceEditor does before any configurer runs.
+	if loc := mustProp(t, ppc, "locations").Value; loc.Pos.Line != 13 || loc.Raw != "file:${app.home}/conf/default.properties" ||
+		loc.Text != "file:"+home+"/conf/default.properties" {
+		t.Errorf("configurer location = %+v", loc)
+	}
 
 	ds := mustBean(t, d, "dataSource")
 	if ds.Class != "org.apache.commons.dbcp.BasicDataSource" || ds.Pos.Line != 73 {

@@ -52,6 +52,9 @@ func (d *Definitions) Bean(idOrAlias string) *Bean {
 // under, as Spring's SimpleAliasRegistry.canonicalName does. A name that is
 // no alias is returned unchanged.
 func (d *Definitions) CanonicalName(name string) string {
+	if d == nil {
+		return name
+	}
 	for range len(d.Aliases) + 1 {
 		target, ok := d.Aliases[name]
 		if !ok {
@@ -214,6 +217,9 @@ func (v *Value) Refs() []string {
 // Value.Refs). b's own DependsOn, FactoryBean and Parent are separate
 // fields and not included.
 func (b *Bean) Refs() []string {
+	if b == nil {
+		return nil
+	}
 	var c refCollector
 	c.bean(b)
 	return c.names
