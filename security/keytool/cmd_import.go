@@ -180,9 +180,14 @@ func (r *run) importTrusted(st *keystore, alias string, certs []*x509.Certificat
 }
 
 // trustedAliasOf returns the alias of the trusted entry holding c, or "".
+// In a PEM file the certificates of the key's chain are as trusted as any
+// other the file holds.
 func (s *keystore) trustedAliasOf(c *x509.Certificate) string {
 	for _, e := range s.entries {
 		if e.kind == trustedEntry && e.cert().Equal(c) {
+			return e.alias
+		}
+		if e.kind == keyEntry && s.format == security.FormatPEM && contains(e.chain, c) {
 			return e.alias
 		}
 	}

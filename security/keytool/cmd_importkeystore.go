@@ -18,15 +18,15 @@ func cmdImportKeystore(r *run) error {
 	if o.has("destalias") && !o.has("srcalias") {
 		return usagef("-destalias needs -srcalias")
 	}
-	src, err := r.openStoreOptions("srckeystore", "srcstoretype", "srcstorepass", "source keystore", false)
-	if err != nil {
-		return err
-	}
 	if o.get("destkeystore") == "" {
 		return usagef("-destkeystore is required")
 	}
 	if samePath(o.get("srckeystore"), o.get("destkeystore")) {
 		return usagef("-srckeystore and -destkeystore are the same file")
+	}
+	src, err := r.openStoreOptions("srckeystore", "srcstoretype", "srcstorepass", "source keystore", false)
+	if err != nil {
+		return err
 	}
 	dst, err := r.openStoreOptions("destkeystore", "deststoretype", "deststorepass", "destination keystore", true)
 	if err != nil {

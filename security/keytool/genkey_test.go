@@ -188,6 +188,7 @@ func TestGenKeyPairErrors(t *testing.T) {
 // -genkeypair writes, with the key password, and sees the same
 // certificate.
 func TestGenKeyPairOpensInJDK(t *testing.T) {
+	t.Parallel()
 	jdk := jdkKeytool(t)
 	dir := t.TempDir()
 	for _, tc := range []struct{ file, storetype, keyalg, keypass string }{
@@ -196,41 +197,45 @@ func TestGenKeyPairOpensInJDK(t *testing.T) {
 		{"r.p12", "PKCS12", "RSA", ""},
 		{"e.p12", "PKCS12", "EC", ""},
 	} {
-		ks := filepath.Join(dir, tc.file)
-		args := []string{"-genkeypair", "-alias", "mail", "-keyalg", tc.keyalg, "-keystore", ks, "-storetype", tc.storetype,
-			"-storepass", "storepass1", "-dname", "CN=mail.example.com, O=Example", "-noprompt"}
-		if tc.keypass != "" {
-			args = append(args, "-keypass", tc.keypass)
-		}
-		mustRun(t, "", args...)
-		out := external(t, "", jdk, "-list", "-v", "-keystore", ks, "-storepass", "storepass1")
-		for _, want := range []string{"Alias name: mail", "Entry type: PrivateKeyEntry", "Owner: CN=mail.example.com, O=Example", "DNSName: mail.example.com"} {
-			if !strings.Contains(out, want) {
-				t.Errorf("%s: JDK keytool -list -v lacks %q:\n%s", tc.file, want, out)
+		t.Run(tc.file, func(t *testing.T) {
+			t.Parallel()
+			ks := filepath.Join(dir, tc.file)
+			args := []string{"-genkeypair", "-alias", "mail", "-keyalg", tc.keyalg, "-keystore", ks, "-storetype", tc.storetype,
+				"-storepass", "storepass1", "-dname", "CN=mail.example.com, O=Example", "-noprompt"}
+			if tc.keypass != "" {
+				args = append(args, "-keypass", tc.keypass)
 			}
-		}
-		ours := mustRun(t, "", "-list", "-keystore", ks, "-storepass", "storepass1")
-		fp := ours.stdout[strings.Index(ours.stdout, "(SHA-256): ")+11:]
-		fp = strings.TrimSpace(fp)
-		if !strings.Contains(out, "SHA256: "+fp) {
-			t.Errorf("%s: JDK sees another certificate than %s:\n%s", tc.file, fp, out)
-		}
-		// The JDK must be able to use the key: a CSR needs it.
-		kp := tc.keypass
-		if kp == "" {
-			kp = "storepass1"
-		}
-		csr := filepath.Join(dir, tc.file+".csr")
-		external(t, "", jdk, "-certreq", "-alias", "mail", "-keystore", ks, "-storepass", "storepass1", "-keypass", kp, "-file", csr)
-		if tc.keypass != "" {
-			// and the wrong key password must not open it.
-			externalFails(t, jdk, "-certreq", "-alias", "mail", "-keystore", ks, "-storepass", "storepass1", "-keypass", "storepass1", "-file", csr+"2")
-		}
+			mustRun(t, "", args...)
+			out := external(t, "", jdk, "-list", "-v", "-keystore", ks, "-storepass", "storepass1")
+			for _, want := range []string{"Alias name: mail", "Entry type: PrivateKeyEntry", "Owner: CN=mail.example.com, O=Example", "DNSName: mail.example.com"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("%s: JDK keytool -list -v lacks %q:\n%s", tc.file, want, out)
+				}
+			}
+			ours := mustRun(t, "", "-list", "-keystore", ks, "-storepass", "storepass1")
+			fp := ours.stdout[strings.Index(ours.stdout, "(SHA-256): ")+11:]
+			fp = strings.TrimSpace(fp)
+			if !strings.Contains(out, "SHA256: "+fp) {
+				t.Errorf("%s: JDK sees another certificate than %s:\n%s", tc.file, fp, out)
+			}
+			// The JDK must be able to use the key: a CSR needs it.
+			kp := tc.keypass
+			if kp == "" {
+				kp = "storepass1"
+			}
+			csr := filepath.Join(dir, tc.file+".csr")
+			external(t, "", jdk, "-certreq", "-alias", "mail", "-keystore", ks, "-storepass", "storepass1", "-keypass", kp, "-file", csr)
+			if tc.keypass != "" {
+				// and the wrong key password must not open it.
+				externalFails(t, jdk, "-certreq", "-alias", "mail", "-keystore", ks, "-storepass", "storepass1", "-keypass", "storepass1", "-file", csr+"2")
+			}
+		})
 	}
 }
 
 // TestGenKeyPairOpensInOpenSSL reads a PKCS12 and a PEM pair with openssl.
 func TestGenKeyPairOpensInOpenSSL(t *testing.T) {
+	t.Parallel()
 	ossl := openssl(t)
 	dir := t.TempDir()
 	p12 := filepath.Join(dir, "k.p12")

@@ -2,6 +2,7 @@ package keytool
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -113,4 +114,11 @@ func mode(t testing.TB, path string) os.FileMode {
 		t.Fatal(err)
 	}
 	return fi.Mode().Perm()
+}
+
+func lookPath(name string) (string, error) { return exec.LookPath(name) }
+
+func sha256Sum(b []byte) []byte {
+	s := sha256.Sum256(b)
+	return s[:]
 }

@@ -131,7 +131,7 @@ func (s *keystore) savePEM() error {
 		}
 	}
 	for _, e := range s.entries {
-		if e.kind == trustedEntry {
+		if e.kind == trustedEntry && (len(keys) == 0 || !contains(keys[0].chain, e.cert())) {
 			pem.Encode(&certs, &pem.Block{Type: "CERTIFICATE", Bytes: e.cert().Raw})
 		}
 	}
