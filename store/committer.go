@@ -1,0 +1,342 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hedwigmail/hedwig/store/layout"
+)
+
+// committer writes deliveries to the database in batches (group commit):
+// whatever queued up while one transaction was committing goes into the
+// next, so many concurrent deliveries share one fsync of the database log
+// and one fsync per message directory, instead of paying each their own.
+type committer struct {
+	s      *Store
+	queue  chan *pending
+	mu     sync.RWMutex
+	closed bool
+	wg     sync.WaitGroup
+}
+
+func newCommitter(s *Store) *committer {
+	c := &committer{s: s, queue: make(chan *pending, 4*s.opts.MaxBatch)}
+	c.wg.Add(1)
+	go c.loop()
+	return c
+}
+
+func (c *committer) enqueue(p *pending) error {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.closed {
+		return ErrClosed
+	}
+	c.queue <- p
+	return nil
+}
+
+func (c *committer) stop() {
+	c.mu.Lock()
+	c.closed = true
+	close(c.queue)
+	c.mu.Unlock()
+	c.wg.Wait()
+}
+
+func (c *committer) loop() {
+	defer c.wg.Done()
+	for first := range c.queue {
+		batch := []*pending{first}
+	gather:
+		for len(batch) < c.s.opts.MaxBatch {
+			select {
+			case p, ok := <-c.queue:
+				if !ok {
+					break gather
+				}
+				batch = append(batch, p)
+			default:
+				break gather
+			}
+		}
+		c.commit(batch)
+	}
+}
+
+// commit writes one batch, retrying it whole after a deadlock or a busy
+// database, and wakes every waiter.
+func (c *committer) commit(batch []*pending) {
+	var events []Event
+	var err error
+	for attempt := 0; ; attempt++ {
+		events, err = c.attempt(batch)
+		if err == nil || errors.Is(err, errCommitUnknown) || !retriable(err) || attempt >= 8 {
+			break
+		}
+		time.Sleep(time.Duration(attempt+1) * 5 * time.Millisecond)
+	}
+	for _, p := range batch {
+		if err != nil && p.live() {
+			p.err = err
+		}
+		close(p.done)
+	}
+	for _, e := range events {
+		c.s.hub.publish(e)
+	}
+}
+
+// attempt runs the batch in one transaction. On any error before the commit
+// every file operation is undone first, so nothing of the batch is left.
+func (c *committer) attempt(batch []*pending) ([]Event, error) {
+	s := c.s
+	ctx := context.Background()
+	for _, p := range batch {
+		p.physID = 0
+		for _, t := range p.targets {
+			t.uid = 0
+		}
+	}
+	conn, err := s.conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin delivery transaction: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	x := q{ctx: ctx, db: tx, b: s.backend}
+	fail := func(err error) ([]Event, error) {
+		// Files first: once the transaction is gone its ids may be reused.
+		for _, p := range batch {
+			s.undoFiles(p)
+		}
+		tx.Rollback() //nolint:errcheck // the first error matters
+		return nil, err
+	}
+
+	// Lock every mailbox of the batch in id order (deadlock-free across
+	// processes) and take one modification sequence for each.
+	var ids []int64
+	for _, p := range batch {
+		for _, t := range p.targets {
+			if t.err == nil && !slices.Contains(ids, t.mailboxID) {
+				ids = append(ids, t.mailboxID)
+			}
+		}
+	}
+	slices.Sort(ids)
+	modseqs := make(map[int64]int64, len(ids))
+	for _, id := range ids {
+		ms, ok, err := s.lockMailbox(x, id)
+		if err != nil {
+			return fail(err)
+		}
+		if !ok {
+			for _, p := range batch {
+				for _, t := range p.targets {
+					if t.mailboxID == id && t.err == nil {
+						t.err = fmt.Errorf("%w: id %d", ErrNoSuchMailbox, id)
+					}
+				}
+			}
+			continue
+		}
+		modseqs[id] = ms
+	}
+
+	savepoints := len(batch) > 1
+	dirs := map[string]bool{}
+	for _, p := range batch {
+		if !p.live() {
+			continue
+		}
+		if savepoints {
+			if _, err := x.exec("SAVEPOINT hx_delivery"); err != nil {
+				return fail(err)
+			}
+		}
+		if err := s.insertDelivery(x, p, modseqs, dirs); err != nil {
+			s.undoFiles(p)
+			if !savepoints || retriable(err) {
+				return fail(err)
+			}
+			if _, rerr := x.exec("ROLLBACK TO SAVEPOINT hx_delivery"); rerr != nil {
+				return fail(rerr)
+			}
+			p.err = err
+			continue
+		}
+		if savepoints {
+			if _, err := x.exec("RELEASE SAVEPOINT hx_delivery"); err != nil {
+				return fail(err)
+			}
+		}
+	}
+
+	// UIDNEXT follows the highest UID (Hedwig's MySQL trigger does the same).
+	var events []Event
+	for _, id := range ids {
+		var top int64
+		for _, p := range batch {
+			for _, t := range p.targets {
+				if t.mailboxID == id && t.err == nil && p.live() {
+					top = max(top, t.uid)
+				}
+			}
+		}
+		if top == 0 {
+			continue
+		}
+		if _, err := x.exec("UPDATE hw_mailbox SET nextuid = ? WHERE mailboxid = ? AND nextuid <= ?", top+1, id, top); err != nil {
+			return fail(fmt.Errorf("advance nextuid: %w", err))
+		}
+		if err := s.notifyInTx(x, id, modseqs[id]); err != nil {
+			return fail(err)
+		}
+		events = append(events, Event{MailboxID: id, ModSeq: modseqs[id]})
+	}
+
+	for d := range dirs {
+		if err := layout.SyncDir(d); err != nil {
+			return fail(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		// The rows may or may not be there now: keep the files and their
+		// journal entries; recovery removes them if the rows are not.
+		for _, p := range batch {
+			if p.live() && p.pendPath != "" {
+				p.spool, p.pendPath = "", ""
+			}
+		}
+		return nil, fmt.Errorf("%w: %w", errCommitUnknown, err)
+	}
+	return events, nil
+}
+
+// insertDelivery writes one message's rows and places its file.
+func (s *Store) insertDelivery(x q, p *pending, modseqs map[int64]int64, dirs map[string]bool) error {
+	var subject, from, sent any
+	if p.meta.hasSubject {
+		subject = s.text(p.meta.subject, 500)
+	}
+	if p.meta.hasFrom {
+		from = s.text(p.meta.from, 100)
+	}
+	if p.meta.hasSent {
+		sent = sqlTime(p.meta.sent)
+	}
+	id, err := x.insertID("INSERT INTO hw_physmessage (rfcsize, internaldate, subject, sentdate, fromaddr) VALUES (?, ?, ?, ?, ?)",
+		"physmessageid", p.size, sqlTime(p.date), subject, sent, from)
+	if err != nil {
+		return fmt.Errorf("insert hw_physmessage: %w", err)
+	}
+	p.physID = id
+	if n := len(p.meta.fields); n > 0 {
+		args := make([]any, 0, 3*n)
+		for i, f := range p.meta.fields {
+			args = append(args, id, p.nameIDs[i], s.text(f.value, 20000))
+		}
+		if _, err := x.exec("INSERT INTO hw_headervalue (physmessageid, headernameid, headervalue) VALUES "+
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", n), ", "), args...); err != nil {
+			return fmt.Errorf("insert hw_headervalue: %w", err)
+		}
+	}
+	if s.opts.BodiesInDatabase {
+		if _, err := x.exec("INSERT INTO hx_body (physmessageid, body) VALUES (?, ?)", id, p.body); err != nil {
+			return fmt.Errorf("insert message body: %w", err)
+		}
+	}
+	for _, t := range p.targets {
+		if t.err != nil {
+			continue
+		}
+		cols := []any{t.mailboxID, id}
+		for _, c := range flagColumns {
+			cols = append(cols, yn(t.flags&c.flag != 0))
+		}
+		uid, err := x.insertID("INSERT INTO hw_message (mailboxid, physmessageid, seen_flag, answered_flag, deleted_flag, flagged_flag, recent_flag, draft_flag) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			"messageid", cols...)
+		if err != nil {
+			return fmt.Errorf("insert hw_message: %w", err)
+		}
+		if _, err := x.exec("INSERT INTO hx_message (messageid, mailboxid, modseq) VALUES (?, ?, ?)", uid, t.mailboxID, modseqs[t.mailboxID]); err != nil {
+			return fmt.Errorf("insert hx_message: %w", err)
+		}
+		if err := x.insertKeywords(uid, t.keywords); err != nil {
+			return err
+		}
+		t.uid = uid
+	}
+	if s.opts.BodiesInDatabase {
+		return nil
+	}
+	return s.placeFile(p, dirs)
+}
+
+// placeFile puts the spooled message at its place in Hedwig's layout. The
+// spool file is first renamed to a journal name that records the physical
+// message id and date, then hard-linked to the final path: if the process
+// dies before the commit, recovery finds the journal entry and removes the
+// final file unless the row made it.
+func (s *Store) placeFile(p *pending, dirs map[string]bool) error {
+	p.final = layout.File(s.opts.DataDirectory, p.date, p.physID)
+	pend := filepath.Join(s.tmpDir, fmt.Sprintf("%d-%d-%d-%d.pending", p.physID, p.date.Year(), int(p.date.Month()), p.date.Day()))
+	if err := os.Rename(p.spool, pend); err != nil {
+		return fmt.Errorf("journal spool file: %w", err)
+	}
+	p.pendPath = pend
+	// Recovery judges a journal entry by its age; the spool may be old.
+	now := time.Now()
+	os.Chtimes(pend, now, now) //nolint:errcheck // only shortens nothing if it fails
+	dir := filepath.Dir(p.final)
+	created, err := layout.MkdirAll(dir)
+	if err != nil {
+		return err
+	}
+	for _, d := range created {
+		dirs[filepath.Dir(d)] = true
+	}
+	if err := os.Link(pend, p.final); err != nil {
+		if !os.IsExist(err) {
+			return fmt.Errorf("place message file: %w", err)
+		}
+		// A leftover of an id the database handed out again after a crash:
+		// no row can reference it, since the id was just allocated.
+		if err := os.Remove(p.final); err != nil {
+			return fmt.Errorf("replace stale message file: %w", err)
+		}
+		if err := os.Link(pend, p.final); err != nil {
+			return fmt.Errorf("place message file: %w", err)
+		}
+	}
+	dirs[dir] = true
+	// The journal rename must be as durable as the link it explains.
+	dirs[s.tmpDir] = true
+	return nil
+}
+
+// undoFiles reverts placeFile: the final link goes and the journal entry
+// becomes the spool file again, ready for a retry.
+func (s *Store) undoFiles(p *pending) {
+	if p.final != "" && p.pendPath != "" {
+		os.Remove(p.final)
+	}
+	if p.pendPath != "" {
+		if err := os.Rename(p.pendPath, p.spool); err != nil {
+			os.Remove(p.pendPath)
+		}
+	}
+	p.final, p.pendPath = "", ""
+}

@@ -1,0 +1,218 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+)
+
+// AppendOptions are IMAP APPEND's optional flags and internal date.
+type AppendOptions struct {
+	Flags        Flag
+	Keywords     []string
+	InternalDate time.Time // zero means now
+}
+
+// DeliveryResult is the outcome of a delivery to one target.
+type DeliveryResult struct {
+	MailboxID int64
+	UID       int64
+	Err       error
+}
+
+// target is one mailbox a pending delivery goes to.
+type target struct {
+	mailboxID int64
+	flags     Flag
+	keywords  []string
+	uid       int64
+	err       error
+}
+
+// pending is one message on its way into the store: spooled and parsed by
+// the delivering goroutine, written to the database by the committer.
+type pending struct {
+	spool    string // fsynced spool file (file mode)
+	body     []byte // the message (database mode)
+	size     int64
+	date     time.Time
+	meta     headerMeta
+	nameIDs  []int64 // hw_headername ids of meta.fields
+	targets  []*target
+	physID   int64
+	pendPath string // journal name of the spool while its final link exists
+	final    string // the message file in Hedwig's layout
+	err      error
+	done     chan struct{}
+}
+
+func (p *pending) live() bool {
+	if p.err != nil {
+		return false
+	}
+	for _, t := range p.targets {
+		if t.err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// Deliver stores a message in a mailbox of a user (INBOX when mailbox is
+// ""), creating the mailbox if needed and honouring the user's quota. It
+// returns the new UID once the message is durable: its file and directory
+// are synced and the transaction is committed.
+func (s *Store) Deliver(ctx context.Context, userID int64, mailbox string, r io.Reader) (int64, error) {
+	res, err := s.DeliverAll(ctx, []Delivery{{UserID: userID, Mailbox: mailbox}}, r)
+	if err != nil {
+		return 0, err
+	}
+	return res[0].UID, res[0].Err
+}
+
+// DeliverAll stores one message for several recipients, sharing one
+// physical message (one file) as Hedwig does. The error is for the message
+// as a whole; each result carries the outcome for its target.
+func (s *Store) DeliverAll(ctx context.Context, targets []Delivery, r io.Reader) ([]DeliveryResult, error) {
+	results := make([]DeliveryResult, len(targets))
+	p := &pending{date: time.Now()}
+	for i, d := range targets {
+		m, err := s.mailboxForDelivery(ctx, d.UserID, d.Mailbox)
+		results[i] = DeliveryResult{MailboxID: m.ID, Err: err}
+		if err == nil && m.NoSelect {
+			results[i].Err = fmt.Errorf("%w: %s is not selectable", ErrNoSuchMailbox, m.Name)
+		}
+		p.targets = append(p.targets, &target{mailboxID: m.ID, err: results[i].Err})
+	}
+	if err := s.spool(ctx, p, r); err != nil {
+		return nil, err
+	}
+	for i, d := range targets {
+		if p.targets[i].err == nil {
+			if err := s.checkQuota(ctx, d.UserID, p.size); err != nil {
+				p.targets[i].err = err
+			}
+		}
+	}
+	if err := s.submit(p); err != nil {
+		return nil, err
+	}
+	for i, t := range p.targets {
+		results[i].UID, results[i].Err = t.uid, t.err
+	}
+	return results, nil
+}
+
+// Append stores a message in a mailbox by id (IMAP APPEND), with the given
+// flags and internal date, within the owner's quota.
+func (s *Store) Append(ctx context.Context, mailboxID int64, r io.Reader, opts AppendOptions) (int64, error) {
+	m, err := s.MailboxByID(ctx, mailboxID)
+	if err != nil {
+		return 0, err
+	}
+	if m.NoSelect {
+		return 0, fmt.Errorf("%w: %s is not selectable", ErrNoSuchMailbox, m.Name)
+	}
+	p := &pending{date: opts.InternalDate}
+	if p.date.IsZero() {
+		p.date = time.Now()
+	}
+	p.targets = []*target{{mailboxID: mailboxID, flags: opts.Flags | FlagRecent, keywords: dedupKeywords(opts.Keywords)}}
+	if err := s.spool(ctx, p, r); err != nil {
+		return 0, err
+	}
+	if err := s.checkQuota(ctx, m.OwnerID, p.size); err != nil {
+		s.discard(p)
+		return 0, err
+	}
+	if err := s.submit(p); err != nil {
+		return 0, err
+	}
+	return p.targets[0].uid, p.targets[0].err
+}
+
+// spool reads the message, durably into a spool file (or into memory when
+// bodies live in the database), and parses its header.
+func (s *Store) spool(ctx context.Context, p *pending, r io.Reader) error {
+	for _, t := range p.targets {
+		if t.flags == 0 {
+			t.flags = FlagRecent
+		}
+	}
+	var capture headerCapture
+	if s.opts.BodiesInDatabase {
+		var buf bytes.Buffer
+		n, err := io.Copy(io.MultiWriter(&buf, &capture), r)
+		if err != nil {
+			return fmt.Errorf("read message: %w", err)
+		}
+		p.body, p.size = buf.Bytes(), n
+	} else {
+		f, err := os.CreateTemp(s.tmpDir, "*.spool")
+		if err != nil {
+			return fmt.Errorf("create spool file: %w", err)
+		}
+		p.spool = f.Name()
+		n, err := io.Copy(io.MultiWriter(f, &capture), r)
+		if err == nil {
+			err = f.Sync()
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			os.Remove(p.spool)
+			return fmt.Errorf("spool message: %w", err)
+		}
+		p.size = n
+	}
+	p.date = p.date.In(time.Local).Truncate(time.Second)
+	p.meta = s.parseHeader(capture.buf.Bytes())
+	p.nameIDs = make([]int64, len(p.meta.fields))
+	for i, f := range p.meta.fields {
+		id, err := s.headerNameID(ctx, f.name)
+		if err != nil {
+			s.discard(p)
+			return err
+		}
+		p.nameIDs[i] = id
+	}
+	return nil
+}
+
+// discard removes what spool left behind.
+func (s *Store) discard(p *pending) {
+	if p.spool != "" {
+		os.Remove(p.spool)
+	}
+}
+
+// submit hands p to the committer and waits until it is committed or has
+// failed. Once handed over, p is finished even if the caller gives up.
+func (s *Store) submit(p *pending) error {
+	if !p.live() {
+		s.discard(p)
+		return nil
+	}
+	p.done = make(chan struct{})
+	if err := s.committer.enqueue(p); err != nil {
+		s.discard(p)
+		return err
+	}
+	<-p.done
+	if p.pendPath != "" {
+		// The journal entry is no longer needed once the row is committed.
+		os.Remove(p.pendPath)
+	}
+	if p.err != nil {
+		s.discard(p)
+		return p.err
+	}
+	return nil
+}
+
+var errCommitUnknown = errors.New("outcome of commit unknown")
