@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/hedwigmail/hedwig/beans"
+	"github.com/hedwigmail/hedwig/conf"
 	"github.com/hedwigmail/hedwig/diag"
 )
 
@@ -57,7 +58,7 @@ func Load(path string, opts Options) *Container {
 		opts.Logger = zap.NewNop()
 	}
 	c := &Container{File: path, Problems: &diag.List{}}
-	defs, probs := beans.Load(path, beans.Options{Env: opts.Env})
+	defs, probs := beans.Load(path, beans.Options{Env: opts.Env, ReadProperties: readJavaProperties})
 	c.Problems.Merge(probs)
 	c.Defs = defs
 	if defs == nil {
@@ -105,6 +106,21 @@ func (c *Container) Instances() []*Instance {
 		return nil
 	}
 	return c.env.ordered()
+}
+
+// readJavaProperties gives PropertyPlaceholderConfigurer the same reading
+// of default.properties as conf.Load (Java's line rules, exactly); values
+// are passed unexpanded, since the configurer resolves ${…} itself.
+func readJavaProperties(path string) (map[string]string, error) {
+	p, err := conf.ReadProperties(path, nil)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]string, len(p.Keys()))
+	for _, k := range p.Keys() {
+		m[k], _ = p.Raw(k)
+	}
+	return m, nil
 }
 
 var instanceType = reflect.TypeOf((*Instance)(nil))

@@ -2,7 +2,6 @@ package container
 
 import (
 	"crypto/tls"
-	"os"
 
 	"github.com/hedwigmail/hedwig/conf"
 	"github.com/hedwigmail/hedwig/diag"
@@ -24,11 +23,7 @@ func (e *env) globalSettings() *Settings {
 	e.settingsOnce.Do(func() {
 		path, pos := e.propertiesFile()
 		s := &Settings{Path: path}
-		sys := map[string]string{"app.home": e.appHome()}
-		if home, err := os.UserHomeDir(); err == nil {
-			sys["user.home"] = home
-		}
-		sys["java.io.tmpdir"] = os.TempDir()
+		sys := conf.SystemProperties(e.appHome())
 		if path == "" {
 			e.probs.Errorf(pos, "", "no default.properties: define a com.hs.mail.container.config.Config bean whose \"properties\" names one")
 			s.Conf = &conf.Config{}

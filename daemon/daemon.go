@@ -29,6 +29,8 @@ type Options struct {
 	LogLevel   string // debug, info, warn, error
 	// StopTimeout bounds the graceful stop; zero: 30 seconds.
 	StopTimeout time.Duration
+	// Started, if set, is called once every listener accepts.
+	Started func(*container.Container)
 }
 
 // NewLogger returns the process logger: human-readable lines on stderr, or
@@ -138,6 +140,9 @@ func Serve(ctx context.Context, opts Options, log *zap.Logger) error {
 	}
 	log.Info("hedwig started", zap.String("config", path), zap.Int("listeners", len(c.Servers())),
 		zap.Duration("startup", time.Since(began)))
+	if opts.Started != nil {
+		opts.Started(c)
+	}
 
 	for {
 		select {

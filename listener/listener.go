@@ -113,7 +113,9 @@ func New(cfg Config, h Handler) *Listener {
 	}
 	l := &Listener{cfg: cfg, handler: h}
 	if l.cfg.Executor == nil {
-		l.cfg.Executor = executor.New(executor.Config{Name: cfg.Name, CorePoolSize: 1 << 20, QueueUnbounded: true})
+		// Unbounded, and draining like Hedwig's shared executor does.
+		l.cfg.Executor = executor.New(executor.Config{Name: cfg.Name, CorePoolSize: 1 << 20, QueueUnbounded: true,
+			WaitForTasksOnShutdown: true, AwaitTermination: 10 * time.Second})
 		l.ownExec = true
 	}
 	l.log = cfg.Logger.With(zap.String("listener", cfg.Name), zap.String("proto", cfg.Protocol))

@@ -1,0 +1,250 @@
+package daemon
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/hedwigmail/hedwig/container"
+)
+
+// shippedHome extracts the embedded default configuration into a temp
+// app.home, applying edits to applicationContext.xml.
+func shippedHome(t *testing.T, edits ...[2]string) string {
+	t.Helper()
+	home := t.TempDir()
+	xml, err := ExtractShipped(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(xml)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range edits {
+		if !strings.Contains(string(data), e[0]) {
+			t.Fatalf("shipped applicationContext.xml lacks %q", e[0])
+		}
+		data = []byte(strings.ReplaceAll(string(data), e[0], e[1]))
+	}
+	if err := os.WriteFile(xml, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return home
+}
+
+type running struct {
+	c      *container.Container
+	offset int
+	stop   func() error
+}
+
+// serve runs the configuration under home on free ports (a random
+// --port-offset, retried if a port is taken) until the test ends.
+func serve(t *testing.T, home string) *running {
+	t.Helper()
+	for attempt := 0; attempt < 5; attempt++ {
+		offset := 20000 + rand.IntN(30000)
+		ctx, cancel := context.WithCancel(context.Background())
+		started := make(chan *container.Container, 1)
+		done := make(chan error, 1)
+		opts := Options{ConfigFile: filepath.Join(home, "conf", "applicationContext.xml"), PortOffset: offset,
+			StopTimeout: 15 * time.Second, Started: func(c *container.Container) { started <- c }}
+		go func() { done <- Serve(ctx, opts, zap.NewNop()) }()
+		select {
+		case c := <-started:
+			var once sync.Once
+			var stopErr error
+			r := &running{c: c, offset: offset, stop: func() error {
+				once.Do(func() { cancel(); stopErr = <-done })
+				return stopErr
+			}}
+			t.Cleanup(func() { r.stop() })
+			return r
+		case err := <-done:
+			cancel()
+			if err != nil && strings.Contains(err.Error(), "address already in use") {
+				continue
+			}
+			t.Fatalf("serve: %v", err)
+		case <-time.After(30 * time.Second):
+			cancel()
+			t.Fatal("serve did not start within 30 s")
+		}
+	}
+	t.Fatal("no free ports after 5 attempts")
+	return nil
+}
+
+func (r *running) addr(port int) string { return fmt.Sprintf("127.0.0.1:%d", port+r.offset) }
+
+func readLine(t *testing.T, r *bufio.Reader) string {
+	t.Helper()
+	line, err := r.ReadString('\n')
+	if err != nil {
+		t.Fatalf("read: %v (got %q)", err, line)
+	}
+	return strings.TrimRight(line, "\r\n")
+}
+
+func TestShippedConfigurationServesAllListeners(t *testing.T) {
+	r := serve(t, shippedHome(t))
+	if n := len(r.c.Servers()); n != 7 {
+		t.Fatalf("%d listeners, want 7", n)
+	}
+	greetings := map[int]string{10025: "220 ", 10587: "220 ", 10143: "* OK ", 10110: "+OK "}
+	for port, want := range greetings {
+		conn, err := net.DialTimeout("tcp", r.addr(port), 5*time.Second)
+		if err != nil {
+			t.Fatalf("port %d: %v", port, err)
+		}
+		conn.SetDeadline(time.Now().Add(10 * time.Second))
+		if got := readLine(t, bufio.NewReader(conn)); !strings.HasPrefix(got, want) {
+			t.Errorf("port %d greeting %q, want prefix %q", port, got, want)
+		}
+		conn.Close()
+	}
+	// Implicit TLS listeners speak TLS 1.2+ from the first byte, with the
+	// certificate made on first start.
+	for port, want := range map[int]string{10993: "* OK ", 10995: "+OK ", 10465: "220 "} {
+		conn, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", r.addr(port),
+			&tls.Config{InsecureSkipVerify: true, MaxVersion: tls.VersionTLS12})
+		if err != nil {
+			t.Fatalf("port %d: %v", port, err)
+		}
+		conn.SetDeadline(time.Now().Add(10 * time.Second))
+		if got := readLine(t, bufio.NewReader(conn)); !strings.HasPrefix(got, want) {
+			t.Errorf("port %d greeting %q, want prefix %q", port, got, want)
+		}
+		if cs := conn.ConnectionState(); cs.Version != tls.VersionTLS12 || !strings.Contains(tls.CipherSuiteName(cs.CipherSuite), "ECDHE") {
+			t.Errorf("port %d negotiated %s %s", port, tls.VersionName(cs.Version), tls.CipherSuiteName(cs.CipherSuite))
+		}
+		conn.Close()
+	}
+}
+
+// Python's imaplib is a real IMAP client: STARTTLS on 143, and implicit
+// TLS on 993.
+func TestIMAPWithPythonImaplib(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 not installed (Debian package python3)")
+	}
+	r := serve(t, shippedHome(t))
+	script := `
+import imaplib, ssl, sys
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+m = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]))
+assert "STARTTLS" in m.capabilities and "LOGINDISABLED" in m.capabilities, m.capabilities
+m.starttls(ssl_context=ctx)
+assert "STARTTLS" not in m.capabilities, m.capabilities
+print(m.sock.version())
+m.logout()
+s = imaplib.IMAP4_SSL("127.0.0.1", int(sys.argv[2]), ssl_context=ctx)
+print(s.sock.version())
+s.logout()
+`
+	out, err := exec.Command(py, "-c", script, fmt.Sprint(10143+r.offset), fmt.Sprint(10993+r.offset)).CombinedOutput()
+	if err != nil {
+		t.Fatalf("imaplib: %v\n%s", err, out)
+	}
+	if got := strings.Fields(string(out)); len(got) != 2 || !strings.HasPrefix(got[0], "TLSv1.") {
+		t.Fatalf("imaplib output %q", out)
+	}
+}
+
+// SMTP and POP3 share smtp.taskExecutor: with room for one session, a POP3
+// session in progress makes an SMTP client get SMTP's busy reply, and the
+// other way round.
+func TestSharedExecutorBusyReplies(t *testing.T) {
+	home := shippedHome(t,
+		[2]string{`<property name="corePoolSize" value="50" />`, `<property name="corePoolSize" value="1" />`},
+		[2]string{`<property name="maxPoolSize" value="100" />`, `<property name="maxPoolSize" value="1" />`},
+		[2]string{`<property name="queueCapacity" value="25" />`, `<property name="queueCapacity" value="0" />`},
+	)
+	r := serve(t, home)
+	hold, err := net.Dial("tcp", r.addr(10110))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hold.Close()
+	hold.SetDeadline(time.Now().Add(10 * time.Second))
+	if got := readLine(t, bufio.NewReader(hold)); !strings.HasPrefix(got, "+OK") {
+		t.Fatalf("POP3 greeting %q", got)
+	}
+	smtp, err := net.Dial("tcp", r.addr(10025))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer smtp.Close()
+	smtp.SetDeadline(time.Now().Add(10 * time.Second))
+	if got := readLine(t, bufio.NewReader(smtp)); !strings.HasPrefix(got, "421 4.3.2") {
+		t.Fatalf("SMTP while the executor is full: %q, want 421 4.3.2", got)
+	}
+	pop, err := net.Dial("tcp", r.addr(10110))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pop.Close()
+	pop.SetDeadline(time.Now().Add(10 * time.Second))
+	if got := readLine(t, bufio.NewReader(pop)); !strings.HasPrefix(got, "-ERR [SYS/TEMP]") {
+		t.Fatalf("POP3 while the executor is full: %q, want -ERR [SYS/TEMP]", got)
+	}
+	// IMAP has its own executor here: it is not affected.
+	imap, err := net.Dial("tcp", r.addr(10143))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer imap.Close()
+	imap.SetDeadline(time.Now().Add(10 * time.Second))
+	if got := readLine(t, bufio.NewReader(imap)); !strings.HasPrefix(got, "* OK") {
+		t.Fatalf("IMAP greeting %q", got)
+	}
+}
+
+// Stopping lets a session finish: a client in the middle of a session is
+// told the server is going away rather than cut off.
+func TestGracefulStop(t *testing.T) {
+	r := serve(t, shippedHome(t))
+	conn, err := net.Dial("tcp", r.addr(10143))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(20 * time.Second))
+	br := bufio.NewReader(conn)
+	readLine(t, br)
+	stopped := make(chan error, 1)
+	go func() { stopped <- r.stop() }()
+	time.Sleep(100 * time.Millisecond)
+	fmt.Fprintf(conn, "a1 NOOP\r\n")
+	var lines []string
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			break
+		}
+		lines = append(lines, strings.TrimSpace(line))
+	}
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
+	}
+	if len(lines) == 0 || !strings.HasPrefix(lines[len(lines)-1], "* BYE") {
+		t.Fatalf("session got %q, want a BYE at the end", lines)
+	}
+	if _, err := net.Dial("tcp", r.addr(10143)); err == nil {
+		t.Fatal("still accepting after stop")
+	}
+}
