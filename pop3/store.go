@@ -1,0 +1,45 @@
+package pop3
+
+import (
+	"context"
+	"net/netip"
+
+	"github.com/hedwigmail/hedwig/store"
+)
+
+// Store is what POP3 sessions need from the mail store; *store.Store
+// satisfies it. Implementations must be comparable (a pointer), because
+// maildrop locks are keyed by store.
+type Store interface {
+	// Authenticate checks a password, rate-limited per remote address and
+	// per user; it fails with store.ErrAuthFailed or store.ErrRateLimited.
+	Authenticate(ctx context.Context, address, plain string, remote netip.Addr) (store.User, error)
+	// LookupUser finds a user by address (SASL EXTERNAL).
+	LookupUser(ctx context.Context, address string) (store.User, error)
+	// MailboxByName finds the INBOX; store.ErrNotFound when there is none.
+	MailboxByName(ctx context.Context, ownerID int64, name string) (store.Mailbox, error)
+	// Messages lists a mailbox in UID order.
+	Messages(ctx context.Context, mailboxID int64) ([]store.MessageInfo, error)
+	// OpenBody returns a message's content exactly as delivered;
+	// store.ErrNotFound when the message is gone.
+	OpenBody(ctx context.Context, uid int64) (store.Body, error)
+	// UpdateFlags and Expunge remove messages: QUIT sets \Deleted on the
+	// messages marked with DELE and expunges exactly those. Expunge tells
+	// IMAP sessions on the mailbox.
+	UpdateFlags(ctx context.Context, mailboxID int64, uids []int64, u store.FlagUpdate) (store.FlagResult, error)
+	Expunge(ctx context.Context, mailboxID int64, uids []int64) ([]int64, error)
+}
+
+// APOPStore is implemented by stores that can check an APOP digest (RFC
+// 1939 §7) against a password kept in plaintext. The greeting carries an
+// APOP timestamp only when the store implements it.
+type APOPStore interface {
+	AuthenticateAPOP(ctx context.Context, address, timestamp, digest string, remote netip.Addr) (store.User, error)
+}
+
+// MaildropLocker is implemented by stores that can lock a maildrop across
+// processes sharing one database. The lock is held until unlock is called;
+// a second lock fails with an error the session reports as [IN-USE].
+type MaildropLocker interface {
+	LockMaildrop(ctx context.Context, mailboxID int64, owner string) (unlock func(), err error)
+}
