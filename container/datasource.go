@@ -1,15 +1,19 @@
 package container
 
 import (
+	"context"
+	"fmt"
+
 	"go.uber.org/fx"
 
 	"github.com/hedwigmail/hedwig/store"
 )
 
 // DataSource is a BasicDataSource bean: the JDBC URL decides the store
-// backend; driverClassName is informational.
+// backend; driverClassName is informational. Store is nil in check mode.
 type DataSource struct {
 	store.DataSource
+	Store *store.Store
 }
 
 func (e *env) buildDataSource(b *beanReader, lc fx.Lifecycle) *DataSource {
@@ -22,6 +26,40 @@ func (e *env) buildDataSource(b *beanReader, lc fx.Lifecycle) *DataSource {
 	maxActive := b.integer("maxActive", b.integer("maxTotal", ds.MaxOpen))
 	maxIdle := b.integer("maxIdle", ds.MaxIdle)
 	maxWait := int64(b.integer("maxWait", b.integer("maxWaitMillis", -1)))
-	ds = ds.WithPool(maxActive, maxIdle, maxWait)
-	return &DataSource{DataSource: ds}
+	d := &DataSource{DataSource: ds.WithPool(maxActive, maxIdle, maxWait)}
+	if e.opts.CheckOnly {
+		return d
+	}
+	// The store is opened here rather than in OnStart because the protocol
+	// handlers built after this bean hold it; a failure is reported against
+	// this bean's line like any other configuration problem.
+	c := e.globalSettings().Conf
+	opts := store.Options{
+		DataDirectory:    c.DataDirectory,
+		CacheFields:      c.IMAP.DefaultCacheFields,
+		MimeFileEncoding: c.MIMEFileEncoding,
+		DefaultQuotaMB:   c.IMAP.DefaultQuota >> 20,
+		Domains:          c.MyDomain,
+		Destinations:     c.MyDestination,
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), ds.MaxWait+30e9)
+	defer cancel()
+	st, err := store.Open(ctx, d.DataSource, opts)
+	if err != nil {
+		e.probs.Errorf(b.pos("url"), subject(b.bean), "open the store at %s: %v", url, err)
+		return d
+	}
+	d.Store = st
+	lc.Append(fx.Hook{OnStop: func(context.Context) error {
+		if err := st.Close(); err != nil {
+			return fmt.Errorf("close store: %w", err)
+		}
+		return nil
+	}})
+	e.mu.Lock()
+	if e.store == nil {
+		e.store = st
+	}
+	e.mu.Unlock()
+	return d
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hedwigmail/hedwig/beans"
 	"github.com/hedwigmail/hedwig/diag"
+	"github.com/hedwigmail/hedwig/store"
 )
 
 // env is what component constructors share while a container is built.
@@ -28,6 +29,8 @@ type env struct {
 
 	settingsOnce sync.Once
 	settings     *Settings
+
+	store *store.Store // the first data source's store, shared by the servers
 }
 
 func newEnv(defs *beans.Definitions, g *graph, opts Options, probs *diag.List) *env {

@@ -2,6 +2,7 @@ package container
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -68,8 +69,31 @@ func buildGraph(defs *beans.Definitions, probs *diag.List) *graph {
 			g.byID[b.ID] = n
 		}
 	}
+	addImplicitDeps(all)
 	g.nodes = g.order(all, probs)
 	return g
+}
+
+// addImplicitDeps makes servers and jobs depend on the data sources: in
+// Hedwig they reach the database through static singletons, not refs, but
+// they cannot work before it is open.
+func addImplicitDeps(all []*node) {
+	var sources []string
+	for _, n := range all {
+		if n.class != nil && n.class.Role == "datasource" && n.bean.ID != "" {
+			sources = append(sources, n.bean.ID)
+		}
+	}
+	for _, n := range all {
+		if n.class == nil || (n.class.Role != "server" && n.class.Role != "job") {
+			continue
+		}
+		for _, src := range sources {
+			if !slices.Contains(n.deps, src) {
+				n.deps = append(n.deps, src)
+			}
+		}
+	}
 }
 
 // forEachRef calls fn for every bean reference inside b, with the line of

@@ -11,7 +11,6 @@ import (
 	"github.com/hedwigmail/hedwig/executor"
 	"github.com/hedwigmail/hedwig/imap"
 	"github.com/hedwigmail/hedwig/listener"
-	"github.com/hedwigmail/hedwig/pop3"
 )
 
 // Server is a listener built from an ImapServer, SmtpServer or POP3Server
@@ -129,11 +128,11 @@ func (e *env) buildServer(b *beanReader, cls *Class, deps map[string]*Instance, 
 	case "pop3":
 		cfg.Trace = e.traceLogger(trace, "")
 		cfg.IdleTimeout = c.POP3.Timeout
-		handler = pop3.NewHandler(pop3.Config{Hostname: c.MyHostname, TLS: cfg.TLS})
+		handler = e.pop3Handler(b, s, cfg)
 	case "smtp":
 		cfg.Trace = e.traceLogger(trace || c.SMTP.TraceProtocol, c.SMTP.ProtocolLog)
 		cfg.IdleTimeout = c.SMTP.ServerTimeout
-		handler = e.smtpHandler(s, cfg)
+		handler = e.smtpHandler(b, s, cfg)
 	}
 	if ms := b.integer("connectionTimeout", 0); ms > 0 {
 		cfg.IdleTimeout = time.Duration(ms) * time.Millisecond

@@ -1,23 +1,67 @@
 package container
 
 import (
-	"context"
-
 	"github.com/hedwigmail/hedwig/listener"
+	"github.com/hedwigmail/hedwig/smtp"
 )
 
-// smtpHandler builds the SMTP session handler of server s.
-// TODO(smtp): replaced by the smtp package's handler when it lands.
-func (e *env) smtpHandler(s *Server, cfg listener.Config) listener.Handler {
-	return pendingSMTP{host: e.globalSettings().Conf.MyHostname}
+// smtpHandler builds the SMTP session handler of server s from
+// default.properties and the bean's own properties.
+func (e *env) smtpHandler(b *beanReader, s *Server, lcfg listener.Config) listener.Handler {
+	st := e.globalSettings()
+	c := st.Conf
+	subj := subject(b.bean)
+	requireTLS, _ := b.boolean("requireTLS", false)
+	authRequired, _ := b.boolean("authRequired", false)
+	cfg := smtp.Config{
+		Hostname:        c.SMTP.HeloName,
+		RequireTLS:      requireTLS,
+		AuthEnabled:     c.SMTP.SASLAuthEnable || authRequired || lcfg.TLS != nil,
+		AuthRequired:    authRequired,
+		MaxMessageBytes: c.SMTP.MessageSizeLimit,
+		RecipientLimit:  c.SMTP.RecipientLimit,
+		SoftErrorLimit:  c.SMTP.SoftErrorLimit,
+		HardErrorLimit:  c.SMTP.HardErrorLimit,
+		ErrorSleep:      c.SMTP.ErrorSleepTime,
+		Timeout:         c.SMTP.ServerTimeout,
+		MyNetworks:      c.MyNetworks,
+		LocalDomains:    append(append([]string(nil), c.MyDomain...), c.MyDestination...),
+		Postmaster:      c.Postmaster,
+		SpoolDir:        c.TempDirectory,
+	}
+	if cfg.Hostname == "" || cfg.Hostname == "$myhostname" {
+		cfg.Hostname = c.MyHostname
+	}
+	if s.TLSMode == listener.StartTLS {
+		cfg.TLS = lcfg.TLS
+	}
+	if requireTLS && s.TLSMode == listener.NoTLS {
+		e.probs.Errorf(b.pos("requireTLS"), subj, "requireTLS=true but the listener offers no TLS: configure key material")
+	}
+	if c.Properties != nil {
+		restr := func(stage smtp.Stage, key string) *smtp.Restrictions {
+			v, ok := c.Properties.Get(key)
+			if !ok {
+				return nil
+			}
+			return smtp.ParseRestrictions(stage, v, c.AppHome, c.Properties.Pos(key), e.probs)
+		}
+		cfg.ClientRestrictions = restr(smtp.ClientStage, "smtpd_client_restrictions")
+		cfg.SenderRestrictions = restr(smtp.SenderStage, "smtpd_sender_restrictions")
+		cfg.RecipientRestrictions = restr(smtp.RecipientStage, "smtpd_recipient_restrictions")
+		cfg.RelayRestrictions = restr(smtp.RelayStage, "smtpd_relay_restrictions")
+	}
+	if e.store == nil {
+		if !e.opts.CheckOnly {
+			e.probs.Errorf(b.bean.Pos, subj, "no mail store: define an org.apache.commons.dbcp.BasicDataSource bean")
+		}
+		return busyOnly{reply: "421 4.3.2 " + cfg.Hostname + " Service not available\r\n"}
+	}
+	h, err := smtp.NewHandler(cfg, smtp.NewStoreBackend(e.store, nil), e.log)
+	if err != nil {
+		e.probs.Errorf(b.bean.Pos, subj, "%v", err)
+		return busyOnly{reply: "421 4.3.2 " + cfg.Hostname + " Service not available\r\n"}
+	}
+	return h
 }
 
-type pendingSMTP struct{ host string }
-
-func (p pendingSMTP) Busy(c *listener.Conn) {
-	c.Writer().WriteString("421 4.3.2 " + p.host + " Service busy, try again later\r\n")
-}
-
-func (p pendingSMTP) Serve(ctx context.Context, c *listener.Conn) {
-	c.Writer().WriteString("421 4.3.2 " + p.host + " SMTP service not yet available\r\n")
-}
