@@ -64,4 +64,3 @@ func (e *env) smtpHandler(b *beanReader, s *Server, lcfg listener.Config) listen
 	}
 	return h
 }
-
