@@ -204,7 +204,16 @@ type client struct {
 	r    *bufio.Reader
 }
 
+// dial connects and reads the greeting.
 func dial(t testing.TB, addr string) *client {
+	t.Helper()
+	c := dialRaw(t, addr)
+	c.expectOK()
+	return c
+}
+
+// dialRaw connects without reading anything.
+func dialRaw(t testing.TB, addr string) *client {
 	t.Helper()
 	conn, err := net.DialTimeout("tcp", addr, 10*time.Second)
 	if err != nil {
@@ -212,9 +221,7 @@ func dial(t testing.TB, addr string) *client {
 	}
 	t.Cleanup(func() { conn.Close() })
 	conn.SetDeadline(time.Now().Add(30 * time.Second))
-	c := &client{t: t, conn: conn, r: bufio.NewReader(conn)}
-	c.expectOK()
-	return c
+	return &client{t: t, conn: conn, r: bufio.NewReader(conn)}
 }
 
 func dialTLS(t testing.TB, addr string, cfg *tls.Config) *client {

@@ -1,0 +1,192 @@
+package pop3
+
+import (
+	"bufio"
+	"crypto/tls"
+	"encoding/base64"
+	"net"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hedwigmail/hedwig/listener"
+)
+
+func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+
+func TestCapabilitiesFollowTLS(t *testing.T) {
+	f := newFixture(t, listener.StartTLS, Config{})
+	c := dial(t, f.srv.addr)
+	c.cmdOK("CAPA")
+	before := c.lines()
+	for _, want := range []string{"TOP", "UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING", "STLS", "IMPLEMENTATION hedwig"} {
+		if !slices.Contains(before, want) {
+			t.Errorf("CAPA before TLS %q lacks %q", before, want)
+		}
+	}
+	for _, unwanted := range []string{"USER", "SASL PLAIN LOGIN"} {
+		if slices.Contains(before, unwanted) {
+			t.Errorf("CAPA before TLS offers %q", unwanted)
+		}
+	}
+	c.startTLS(clientTLS(t, ""))
+	c.cmdOK("CAPA")
+	after := c.lines()
+	if !slices.Contains(after, "USER") || !slices.Contains(after, "SASL PLAIN LOGIN") || slices.Contains(after, "STLS") {
+		t.Errorf("CAPA after STLS = %q", after)
+	}
+	// With a verified client certificate EXTERNAL is offered.
+	c2 := dial(t, f.srv.addr)
+	c2.startTLS(clientTLS(t, "client"))
+	c2.cmdOK("CAPA")
+	if got := c2.lines(); !slices.Contains(got, "SASL PLAIN LOGIN EXTERNAL") {
+		t.Errorf("CAPA with a client certificate = %q", got)
+	}
+	c2.cmdOK("AUTH")
+	if got := c2.lines(); !slices.Equal(got, []string{"PLAIN", "LOGIN", "EXTERNAL"}) {
+		t.Errorf("AUTH mechanism list = %q", got)
+	}
+}
+
+func TestPasswordsRefusedBeforeTLS(t *testing.T) {
+	f := newFixture(t, listener.StartTLS, Config{MaxErrors: 10})
+	c := dial(t, f.srv.addr)
+	c.cmdErr("USER alice@example.com", "-ERR [AUTH] plaintext authentication is disabled without TLS: use STLS first")
+	c.cmdErr("PASS secret", "[AUTH]")
+	c.cmdErr("AUTH PLAIN "+b64("\x00alice@example.com\x00secret"), "[AUTH]")
+	c.cmdErr("AUTH LOGIN", "[AUTH]")
+	c.cmdErr("AUTH EXTERNAL", "[AUTH]")
+	c.cmdErr("STAT", "log in first")
+
+	// Without any TLS on the listener the advice is the POP3S port.
+	plain := startServer(t, f.st, listener.NoTLS, Config{})
+	p := dial(t, plain.addr)
+	p.cmdErr("USER alice@example.com", "connect to the POP3S port")
+	p.cmdErr("STLS", "not available")
+
+	// An administrator may allow it.
+	open := startServer(t, f.st, listener.NoTLS, Config{AllowPlaintextAuth: true})
+	o := dial(t, open.addr)
+	o.login("alice@example.com", "secret")
+	o.cmdOK("QUIT")
+}
+
+// Commands pipelined after STLS travel in the clear and must be dropped,
+// not run inside the TLS session (CVE-2011-0411).
+func TestSTLSInjection(t *testing.T) {
+	f := newFixture(t, listener.StartTLS, Config{})
+	c := dial(t, f.srv.addr)
+	c.send("STLS\r\nUSER alice@example.com")
+	c.expectOK()
+	tc := tls.Client(c.conn, clientTLS(t, ""))
+	if err := tc.Handshake(); err != nil {
+		t.Fatalf("handshake: %v", err)
+	}
+	c.conn, c.r = tc, bufio.NewReader(tc)
+	// Had the injected USER been kept, this PASS would log in.
+	c.cmdErr("PASS secret", "send USER first")
+	c.login("alice@example.com", "secret")
+	c.cmdErr("STLS", "only allowed before login")
+}
+
+func TestAuthPlain(t *testing.T) {
+	f := newFixture(t, listener.Implicit, Config{})
+	c := dialTLS(t, f.srv.addr, clientTLS(t, ""))
+	c.cmdErr("AUTH PLAIN "+b64("\x00alice@example.com\x00wrong"), "-ERR [AUTH] authentication failed")
+	c.cmdErr("AUTH PLAIN "+b64("bob@example.com\x00alice@example.com\x00secret"), "proxy login is not supported")
+	// Without an initial response the server sends an empty challenge.
+	c.send("AUTH PLAIN")
+	if got := c.readLine(); got != "+ " {
+		t.Fatalf("challenge %q", got)
+	}
+	c.send(b64("alice@example.com\x00alice@example.com\x00secret"))
+	if got := c.expectOK(); !strings.Contains(got, "maildrop has 2 messages") {
+		t.Errorf("AUTH PLAIN reply %q", got)
+	}
+	c.cmdErr("AUTH PLAIN", "already logged in")
+}
+
+func TestAuthLogin(t *testing.T) {
+	f := newFixture(t, listener.Implicit, Config{})
+	c := dialTLS(t, f.srv.addr, clientTLS(t, ""))
+	c.send("AUTH LOGIN")
+	if got := c.readLine(); got != "+ "+b64("Username:") {
+		t.Fatalf("first challenge %q", got)
+	}
+	c.send("*")
+	c.expectErr("authentication cancelled")
+	c.send("AUTH LOGIN " + b64("alice@example.com"))
+	if got := c.readLine(); got != "+ "+b64("Password:") {
+		t.Fatalf("password challenge %q", got)
+	}
+	c.send(b64("secret"))
+	c.expectOK()
+	c.cmdOK("STAT")
+}
+
+func TestAuthExternal(t *testing.T) {
+	f := newFixture(t, listener.StartTLS, Config{})
+	addUser(t, f.st, "bob@example.com", "bobpw")
+
+	// client.crt names alice@example.com in its emailAddress attribute.
+	c := dial(t, f.srv.addr)
+	c.startTLS(clientTLS(t, "client"))
+	c.cmdErr("AUTH EXTERNAL "+b64("bob@example.com"), "does not name the requested user")
+	c.send("AUTH EXTERNAL")
+	if got := c.readLine(); got != "+ " {
+		t.Fatalf("challenge %q", got)
+	}
+	c.send("=")
+	if got := c.expectOK(); !strings.Contains(got, "alice's maildrop") {
+		t.Errorf("AUTH EXTERNAL reply %q", got)
+	}
+
+	// An explicit authorization identity that matches is fine.
+	c.cmdOK("QUIT")
+	c2 := dial(t, f.srv.addr)
+	c2.startTLS(clientTLS(t, "client"))
+	c2.cmdOK("AUTH EXTERNAL " + b64("alice@example.com"))
+
+	// Without a client certificate there is nothing to go by.
+	c3 := dial(t, f.srv.addr)
+	c3.startTLS(clientTLS(t, ""))
+	c3.cmdErr("AUTH EXTERNAL =", "-ERR [AUTH] EXTERNAL needs a TLS client certificate")
+}
+
+// A certificate from an unknown CA never authenticates: offered anyway,
+// it fails the handshake.
+func TestRogueClientCertificate(t *testing.T) {
+	f := newFixture(t, listener.Implicit, Config{})
+	cfg := clientTLS(t, "rogue")
+	rogue := cfg.Certificates[0]
+	// Go's client would not offer a certificate the server's CA list does
+	// not cover; force it, as a hostile client would.
+	cfg.Certificates = nil
+	cfg.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &rogue, nil }
+	conn, err := tls.DialWithDialer(&net.Dialer{Timeout: 10 * time.Second}, "tcp", f.srv.addr, cfg)
+	if err != nil {
+		return // refused during the handshake (TLS 1.2)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	// TLS 1.3 reports the refusal on the first read.
+	if line, err := bufio.NewReader(conn).ReadString('\n'); err == nil {
+		t.Fatalf("rogue certificate accepted: %q", line)
+	}
+}
+
+func TestRateLimitedLogins(t *testing.T) {
+	f := newFixture(t, listener.Implicit, Config{})
+	// The store allows five failures per user, then refuses even the
+	// right password for a while.
+	for i := 0; i < 5; i++ {
+		c := dialTLS(t, f.srv.addr, clientTLS(t, ""))
+		c.cmdOK("USER alice@example.com")
+		c.cmdErr("PASS wrong", "-ERR [AUTH] authentication failed")
+		c.conn.Close()
+	}
+	c := dialTLS(t, f.srv.addr, clientTLS(t, ""))
+	c.cmdOK("USER alice@example.com")
+	c.cmdErr("PASS secret", "-ERR [AUTH] too many failed logins")
+}
