@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -76,12 +77,16 @@ func (c *committer) loop() {
 func (c *committer) commit(batch []*pending) {
 	var events []Event
 	var err error
-	for attempt := 0; ; attempt++ {
+	for attempt := 0; ; {
 		events, err = c.attempt(batch)
+		if errors.Is(err, errItemFailed) {
+			continue // one message less each time
+		}
 		if err == nil || errors.Is(err, errCommitUnknown) || !retriable(err) || attempt >= 8 {
 			break
 		}
-		time.Sleep(time.Duration(attempt+1) * 5 * time.Millisecond)
+		attempt++
+		time.Sleep(time.Duration(attempt) * 5 * time.Millisecond)
 	}
 	for _, p := range batch {
 		if err != nil && p.live() {
@@ -115,7 +120,9 @@ func (c *committer) attempt(batch []*pending) ([]Event, error) {
 		return nil, fmt.Errorf("begin delivery transaction: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	x := q{ctx: ctx, db: tx, b: s.backend}
+	prep := &stmtCache{tx: tx, m: map[string]*sql.Stmt{}}
+	defer prep.close()
+	x := q{ctx: ctx, db: tx, b: s.backend, prep: prep}
 	fail := func(err error) ([]Event, error) {
 		// Files first: once the transaction is gone its ids may be reused.
 		for _, p := range batch {
@@ -155,32 +162,18 @@ func (c *committer) attempt(batch []*pending) ([]Event, error) {
 		modseqs[id] = ms
 	}
 
-	savepoints := len(batch) > 1
 	dirs := map[string]bool{}
 	for _, p := range batch {
 		if !p.live() {
 			continue
 		}
-		if savepoints {
-			if _, err := x.exec("SAVEPOINT hx_delivery"); err != nil {
-				return fail(err)
-			}
-		}
 		if err := s.insertDelivery(x, p, modseqs, dirs); err != nil {
-			s.undoFiles(p)
-			if !savepoints || retriable(err) {
+			if retriable(err) {
 				return fail(err)
 			}
-			if _, rerr := x.exec("ROLLBACK TO SAVEPOINT hx_delivery"); rerr != nil {
-				return fail(rerr)
-			}
+			// Drop this message and run the rest again without it.
 			p.err = err
-			continue
-		}
-		if savepoints {
-			if _, err := x.exec("RELEASE SAVEPOINT hx_delivery"); err != nil {
-				return fail(err)
-			}
+			return fail(errItemFailed)
 		}
 	}
 
@@ -207,10 +200,8 @@ func (c *committer) attempt(batch []*pending) ([]Event, error) {
 		events = append(events, Event{MailboxID: id, ModSeq: modseqs[id]})
 	}
 
-	for d := range dirs {
-		if err := layout.SyncDir(d); err != nil {
-			return fail(err)
-		}
+	if err := s.syncPlaced(dirs); err != nil {
+		return fail(err)
 	}
 	if err := tx.Commit(); err != nil {
 		// The rows may or may not be there now: keep the files and their
@@ -301,12 +292,15 @@ func (s *Store) placeFile(p *pending, dirs map[string]bool) error {
 	now := time.Now()
 	os.Chtimes(pend, now, now) //nolint:errcheck // only shortens nothing if it fails
 	dir := filepath.Dir(p.final)
-	created, err := layout.MkdirAll(dir)
-	if err != nil {
-		return err
-	}
-	for _, d := range created {
-		dirs[filepath.Dir(d)] = true
+	if _, known := s.knownDirs.Load(dir); !known {
+		created, err := layout.MkdirAll(dir)
+		if err != nil {
+			return err
+		}
+		for _, d := range created {
+			dirs[filepath.Dir(d)] = true
+		}
+		s.knownDirs.Store(dir, true)
 	}
 	if err := os.Link(pend, p.final); err != nil {
 		if !os.IsExist(err) {
@@ -326,6 +320,22 @@ func (s *Store) placeFile(p *pending, dirs map[string]bool) error {
 	dirs[s.tmpDir] = true
 	return nil
 }
+
+// syncPlaced makes the placed files durable before the commit: the spool
+// files were synced when written; their new names need their directories
+// synced.
+func (s *Store) syncPlaced(dirs map[string]bool) error {
+	for d := range dirs {
+		if err := layout.SyncDir(d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// errItemFailed makes the committer run a batch again after one message
+// failed on its own (and was marked failed).
+var errItemFailed = errors.New("a delivery of the batch failed")
 
 // undoFiles reverts placeFile: the final link goes and the journal entry
 // becomes the spool file again, ready for a retry.

@@ -25,9 +25,34 @@ type querier interface {
 
 // q runs SQL written with ? placeholders against one backend.
 type q struct {
-	ctx context.Context
-	db  querier
-	b   Backend
+	ctx  context.Context
+	db   querier
+	b    Backend
+	prep *stmtCache // reuse prepared statements, for hot transactions
+}
+
+// stmtCache keeps the statements a transaction runs again and again.
+type stmtCache struct {
+	tx *sql.Tx
+	m  map[string]*sql.Stmt
+}
+
+func (c *stmtCache) get(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := c.m[query]; ok {
+		return st, nil
+	}
+	st, err := c.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	c.m[query] = st
+	return st, nil
+}
+
+func (c *stmtCache) close() {
+	for _, st := range c.m {
+		st.Close()
+	}
 }
 
 // rebind turns ? placeholders into $1, $2, … for PostgreSQL. Our statements
@@ -51,6 +76,13 @@ func rebind(b Backend, query string) string {
 }
 
 func (x q) exec(query string, args ...any) (sql.Result, error) {
+	if x.prep != nil {
+		st, err := x.prep.get(x.ctx, rebind(x.b, query))
+		if err != nil {
+			return nil, err
+		}
+		return st.ExecContext(x.ctx, args...)
+	}
 	return x.db.ExecContext(x.ctx, rebind(x.b, query), args...)
 }
 
@@ -59,6 +91,11 @@ func (x q) query(query string, args ...any) (*sql.Rows, error) {
 }
 
 func (x q) row(query string, args ...any) *sql.Row {
+	if x.prep != nil {
+		if st, err := x.prep.get(x.ctx, rebind(x.b, query)); err == nil {
+			return st.QueryRowContext(x.ctx, args...)
+		}
+	}
 	return x.db.QueryRowContext(x.ctx, rebind(x.b, query), args...)
 }
 

@@ -113,6 +113,8 @@ type Store struct {
 	opts    Options
 	tmpDir  string // spool for deliveries, inside DataDirectory
 
+	knownDirs sync.Map // message directories known to exist
+
 	cacheFields map[string]string // upper-case name → configured spelling
 	headerIDs   sync.Map          // header name → hw_headername.headernameid
 
