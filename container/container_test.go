@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/hedwigmail/hedwig/diag"
+	"github.com/hedwigmail/hedwig/schedule"
 )
 
 // hedwigHome copies the real Hedwig 0.7 conf/ into a temp app.home and
@@ -217,5 +218,34 @@ func TestBrokenInputs(t *testing.T) {
 			}
 			t.Fatalf("no error containing %q in:\n%s", tc.want, out)
 		})
+	}
+}
+
+func TestHedwigNightlyJobIsScheduled(t *testing.T) {
+	home := hedwigHome(t, map[string][][2]string{"default.properties": sqliteProps})
+	c := load(t, home, Options{})
+	var jobs []string
+	for _, inst := range c.Instances() {
+		if s, ok := inst.Value.(*schedule.Scheduler); ok && inst.ID == "scheduler" {
+			for _, j := range s.Jobs() {
+				jobs = append(jobs, j.Name+" "+j.Cron.String())
+			}
+		}
+	}
+	if len(jobs) != 1 || jobs[0] != "diskCleanupJob.execute 0 0 3 * * ?" {
+		t.Fatalf("scheduled jobs = %q\n%s", jobs, report(c))
+	}
+}
+
+func TestBadCronAndMethod(t *testing.T) {
+	for _, tc := range []struct{ old, new, want string }{
+		{`cron="0 0 3 * * ?"`, `cron="0 0 25 * * ?"`, "applicationContext.xml:140: task:scheduled: cron \"0 0 25 * * ?\": field 3 (hour)"},
+		{`method="execute"`, `method="run"`, `applicationContext.xml:140: task:scheduled: bean "diskCleanupJob" has no method "run" (it has: execute)`},
+	} {
+		home := hedwigHome(t, map[string][][2]string{"default.properties": sqliteProps, "applicationContext.xml": {{tc.old, tc.new}}})
+		c := load(t, home, Options{})
+		if !strings.Contains(report(c), tc.want) {
+			t.Errorf("no %q in\n%s", tc.want, report(c))
+		}
 	}
 }

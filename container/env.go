@@ -75,6 +75,12 @@ func (e *env) build(n *node, deps map[string]*Instance, lc fx.Lifecycle) *Instan
 			inst.Value = e.buildDataSource(b, lc)
 		case "server":
 			inst.Value = e.buildServer(b, n.class, deps, lc)
+		case "scheduler":
+			inst.Value = e.buildScheduler(lc)
+		case "scheduled-tasks":
+			inst.Value = e.buildScheduledTasks(b, deps)
+		case "job":
+			inst.Value = e.buildDiskCleanupJob(b)
 		}
 	}
 	e.mu.Lock()
