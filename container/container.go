@@ -68,7 +68,10 @@ func Load(path string, opts Options) *Container {
 	c.env = newEnv(defs, g, opts, c.Problems)
 	if c.Problems.HasErrors() {
 		// A graph with unknown classes, missing refs or cycles is not
-		// instantiated; checking the components would only repeat them.
+		// instantiated; default.properties and the key material are still
+		// checked, so that one run reports their problems too.
+		c.env.opts.CheckOnly = true
+		c.env.globalSettings()
 		return c
 	}
 	c.app = fx.New(

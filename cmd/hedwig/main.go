@@ -17,6 +17,7 @@ import (
 
 	"github.com/hedwigmail/hedwig/container"
 	"github.com/hedwigmail/hedwig/daemon"
+	"github.com/hedwigmail/hedwig/security/keytool"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -27,6 +28,7 @@ const usage = `usage: hedwig <command> [flags]
 commands:
   serve    run the servers of a configuration      (-c FILE, --port-offset N)
   check    load a configuration without binding ports; list listeners and problems
+  keytool  manage keystores and certificates, with the JDK keytool's flags (hedwig keytool -help)
   version  print the version
 `
 
@@ -44,6 +46,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return serve(args[1:], stderr)
 	case "check":
 		return check(args[1:], stdout, stderr)
+	case "keytool":
+		return keytool.Main(args[1:], stdin, stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, "hedwig", versionString())
 		return 0

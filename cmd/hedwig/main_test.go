@@ -1,0 +1,75 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runCmd(args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	code := run(args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestCheckShippedConfiguration(t *testing.T) {
+	code, out, errs := runCmd("check", "-c", "../../conf/applicationContext.xml", "--port-offset", "1000")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	for _, want := range []string{"imaps.server", ":11993", "implicit TLS", "smtp.taskExecutor", "OK"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// Every problem is listed, not only the first, and the exit code says so.
+func TestCheckListsEveryError(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "conf")
+	os.MkdirAll(conf, 0o755)
+	os.WriteFile(filepath.Join(conf, "default.properties"), []byte("mydomain=example.com\nmessage_size_limit=10MB\n"), 0o644)
+	os.WriteFile(filepath.Join(conf, "applicationContext.xml"), []byte(`<beans xmlns="http://www.springframework.org/schema/beans">
+  <bean class="org.springframework.beans.factory.config.PropertyPlaceholderConfigurer">
+    <property name="location" value="file:${app.home}/conf/default.properties"/>
+  </bean>
+  <bean id="config" class="com.hs.mail.container.config.Config">
+    <property name="properties" ref="def.props"/>
+  </bean>
+  <bean id="def.props" class="org.springframework.beans.factory.config.PropertiesFactoryBean">
+    <property name="location" value="file:${app.home}/conf/default.properties"/>
+  </bean>
+  <bean id="imap.server" class="com.hs.mail.imap.server.ImapServr"/>
+  <bean id="smtp.server" class="com.hs.mail.smtp.server.SmtpServer">
+    <property name="port" value="25"/>
+    <property name="taskExecutor" ref="nothere"/>
+  </bean>
+</beans>
+`), 0o644)
+	code, out, _ := runCmd("check", "-c", filepath.Join(conf, "applicationContext.xml"))
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", code, out)
+	}
+	for _, want := range []string{
+		`applicationContext.xml:11: bean "imap.server": unknown class "com.hs.mail.imap.server.ImapServr"`,
+		`applicationContext.xml:14: bean "smtp.server": reference to "nothere": no such bean`,
+		`default.properties:2: message_size_limit: "10MB"`,
+		"3 error(s)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestUsageAndVersion(t *testing.T) {
+	if code, _, errs := runCmd("frobnicate"); code != 64 || !strings.Contains(errs, `unknown command "frobnicate"`) {
+		t.Fatalf("unknown command: exit %d, %q", code, errs)
+	}
+	if code, out, _ := runCmd("version"); code != 0 || !strings.HasPrefix(out, "hedwig ") {
+		t.Fatalf("version: exit %d, %q", code, out)
+	}
+}
