@@ -73,9 +73,15 @@ func (ld *loader) fromPEMFiles(certPath string, certData []byte, keyPath string,
 	}
 
 	entry := keyKS.Keys[0]
+	// The key's password: Secret (James), else a keystore-style password
+	// (Hedwig's tls_keypass or tls_storepass naming a PEM file).
 	secret, secretName := s.Secret, ld.n.Secret
-	if secret == "" && s.KeyPass != "" {
+	switch {
+	case secret != "":
+	case s.KeyPass != "":
 		secret, secretName = s.KeyPass, ld.n.KeyPass
+	case s.StorePass != "":
+		secret, secretName = s.StorePass, ld.n.StorePass
 	}
 	key, err := entry.Decrypt(secret)
 	var pe *PasswordError
