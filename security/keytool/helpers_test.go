@@ -2,7 +2,10 @@ package keytool
 
 import (
 	"bytes"
+	"crypto/sha1"
 	"crypto/sha256"
+	"encoding/hex"
+	"hash"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -122,3 +125,7 @@ func sha256Sum(b []byte) []byte {
 	s := sha256.Sum256(b)
 	return s[:]
 }
+
+func sha1New() hash.Hash { return sha1.New() }
+
+func hexString(b []byte) string { return hex.EncodeToString(b) }

@@ -222,3 +222,57 @@ func TestImportIntoJDKKeystore(t *testing.T) {
 		})
 	}
 }
+
+// TestCreateTruststore makes truststores of each type with -importcert,
+// as an administrator does for client certificates, and package
+// security's truststore loader reads them.
+func TestCreateTruststore(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"trust.jks", "trust.p12", "trust.pem"} {
+		ts := filepath.Join(dir, name)
+		r := mustRun(t, "", "-importcert", "-alias", "root", "-file", "testdata/ca.crt", "-keystore", ts, "-storepass", "changeit", "-noprompt")
+		if !strings.Contains(r.stderr, "Certificate was added to keystore") {
+			t.Errorf("%s: %s", name, r.stderr)
+		}
+		mustRun(t, "", "-importcert", "-alias", "intermediate", "-file", "testdata/int.crt", "-keystore", ts, "-storepass", "changeit", "-noprompt")
+		certs, err := security.LoadTruststore(ts, "", "changeit")
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if len(certs) != 2 {
+			t.Errorf("%s: %d certificates, want 2", name, len(certs))
+		}
+		if m := mode(t, ts); m != 0o600 {
+			t.Errorf("%s: mode %o", name, m)
+		}
+	}
+	// Declined trust leaves no file behind.
+	ts := filepath.Join(dir, "declined.p12")
+	wantFail(t, 1, "no\n", []string{"-importcert", "-alias", "root", "-file", "testdata/ca.crt", "-keystore", ts, "-storepass", "changeit"},
+		"Trust this certificate?", "certificate was not added")
+	if _, err := os.Stat(ts); err == nil {
+		t.Error("a declined import created the keystore")
+	}
+}
+
+// TestImportTrustedKeepsOtherKeys adds a trusted certificate to a JKS
+// keystore whose key has its own password, without that password: the
+// key keeps its protection, as with the JDK.
+func TestImportTrustedKeepsOtherKeys(t *testing.T) {
+	dir := t.TempDir()
+	ks := fixture(t, dir, "james-keypass.jks")
+	mustRun(t, "", "-importcert", "-alias", "root", "-file", "testdata/ca.crt", "-keystore", ks, "-storepass", "storepass1", "-noprompt")
+	read, err := security.ReadKeystore(ks, security.FormatJKS, "storepass1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(read.Keys) != 1 || len(read.Trusted) != 1 || read.Trusted[0].Alias != "root" {
+		t.Fatalf("keys %d, trusted %v", len(read.Keys), read.Trusted)
+	}
+	if _, err := read.Keys[0].Decrypt("keypass1"); err != nil {
+		t.Errorf("the key no longer opens with its password: %v", err)
+	}
+	if _, err := read.Keys[0].Decrypt("storepass1"); err == nil {
+		t.Error("the key now opens with the store password")
+	}
+}

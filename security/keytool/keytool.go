@@ -43,7 +43,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return ExitUsage
 	}
 	if opts.cmd == nil || opts.cmd.name == "help" {
-		printHelp(stdout, opts)
+		printHelp(stdout)
 		return ExitOK
 	}
 	if opts.has("help") {
@@ -90,7 +90,7 @@ func usagef(format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...)}
 }
 
-func printHelp(w io.Writer, opts *options) {
+func printHelp(w io.Writer) {
 	bw := bufio.NewWriter(w)
 	defer bw.Flush()
 	fmt.Fprintln(bw, "hedwig keytool: key and certificate management, spelled like the JDK's keytool")
@@ -105,7 +105,6 @@ func printHelp(w io.Writer, opts *options) {
 	fmt.Fprintln(bw, "Store types: JKS, PKCS12, PEM (a certificate file and a key file), JCEKS (read only).")
 	fmt.Fprintln(bw, "Passwords missing from the command line are read from standard input;")
 	fmt.Fprintln(bw, "-storepass:env NAME and -storepass:file PATH read them from the environment or a file.")
-	_ = opts
 }
 
 func printCommandHelp(w io.Writer, c *command) {

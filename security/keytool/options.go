@@ -161,10 +161,13 @@ func parseOptions(args []string) (*options, error) {
 		}
 		name, source, _ := strings.Cut(strings.TrimPrefix(a, "-"), ":")
 		name = strings.ToLower(name)
-		if o.cmd == nil {
-			return o, usagef("no command given before option -%s (e.g. -genkeypair, -list)", name)
-		}
 		spec, known := optionSpecs[name]
+		if o.cmd == nil {
+			if !known {
+				return o, usagef("unknown command %q (-genkeypair, -certreq, -importcert, -list, ...)", a)
+			}
+			return o, usagef("no command before -%s: the command comes first, e.g. hedwig keytool -list -keystore FILE", name)
+		}
 		if !known || !o.cmd.accepts(name) {
 			return o, usagef("illegal option for -%s: %s", o.cmd.name, a)
 		}

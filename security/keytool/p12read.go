@@ -191,6 +191,9 @@ func contentOctets(ci p12ContentInfo, pass string) ([]byte, error) {
 	if rest, err := asn1.Unmarshal(ci.Content.Bytes, &ed); err != nil || len(rest) > 0 {
 		return nil, &errP12Fallback{fmt.Errorf("PKCS#12 encrypted data: %v", err)}
 	}
+	if err := checkKDFIterations(ed.Info.Algorithm); err != nil {
+		return nil, err
+	}
 	wrapped, err := asn1.Marshal(encryptedPrivateKeyInfo{Algorithm: ed.Info.Algorithm, Data: ed.Info.Content})
 	if err != nil {
 		return nil, &errP12Fallback{err}
@@ -227,6 +230,12 @@ func (b *p12Bags) add(content []byte, pass string) error {
 		case bag.ID.Equal(oidKeyBag), bag.ID.Equal(oidShroudedKeyBag):
 			der := bag.Value.Bytes
 			if bag.ID.Equal(oidShroudedKeyBag) {
+				var info encryptedPrivateKeyInfo
+				if _, err := asn1.Unmarshal(der, &info); err == nil {
+					if err := checkKDFIterations(info.Algorithm); err != nil {
+						return err
+					}
+				}
 				plain, err := keycrypt.DecryptPKCS8(der, pass)
 				if errors.Is(err, keycrypt.ErrWrongPassword) || errors.Is(err, keycrypt.ErrNoPassword) {
 					return &security.PasswordError{Alias: name, Missing: pass == "", Err: err}
@@ -362,4 +371,35 @@ func decodePKCS12ViaSecurity(data []byte, pass string) ([]*entry, error) {
 		out = append(out, &entry{alias: alias, kind: trustedEntry, chain: []*x509.Certificate{t.Certificate}})
 	}
 	return out, nil
+}
+
+var oidPBES2 = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 5, 13}
+
+// maxKDFIterations bounds the key derivation work an encrypted bag may ask
+// for before it is handed to keycrypt; the fuzz test lowers it.
+var maxKDFIterations = 1 << 22
+
+// checkKDFIterations refuses an encryption whose iteration count (PBES2's
+// PBKDF2, or the PKCS#5/PKCS#12 PBEParameter) exceeds maxKDFIterations.
+func checkKDFIterations(alg pkix.AlgorithmIdentifier) error {
+	type pbeParams struct {
+		Salt       []byte
+		Iterations int
+	}
+	params := alg.Parameters.FullBytes
+	if alg.Algorithm.Equal(oidPBES2) {
+		var p struct{ KDF, Scheme pkix.AlgorithmIdentifier }
+		if _, err := asn1.Unmarshal(params, &p); err != nil {
+			return nil // keycrypt reports malformed parameters
+		}
+		params = p.KDF.Parameters.FullBytes
+	}
+	var p pbeParams
+	if _, err := asn1.Unmarshal(params, &p); err != nil {
+		return nil
+	}
+	if p.Iterations > maxKDFIterations {
+		return fmt.Errorf("PKCS#12 encryption asks for %d iterations, more than the %d accepted", p.Iterations, maxKDFIterations)
+	}
+	return nil
 }
