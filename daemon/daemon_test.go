@@ -56,7 +56,9 @@ type running struct {
 func serve(t *testing.T, home string) *running {
 	t.Helper()
 	for attempt := 0; attempt < 5; attempt++ {
-		offset := 20000 + rand.IntN(30000)
+		// Stay below the ephemeral range (32768+), where the connections
+		// of tests running in parallel would collide with the listeners.
+		offset := 1000 + rand.IntN(20000)
 		ctx, cancel := context.WithCancel(context.Background())
 		started := make(chan *container.Container, 1)
 		done := make(chan error, 1)
@@ -76,6 +78,7 @@ func serve(t *testing.T, home string) *running {
 		case err := <-done:
 			cancel()
 			if err != nil && strings.Contains(err.Error(), "address already in use") {
+				t.Logf("attempt %d: %v", attempt, err)
 				continue
 			}
 			t.Fatalf("serve: %v", err)
