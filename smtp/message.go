@@ -2,6 +2,7 @@ package smtp
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -15,10 +16,17 @@ const memoryLimit = 1 << 20
 // server added, followed by the client's bytes exactly as sent (with
 // dot-stuffing removed). It can be read any number of times, concurrently.
 type Message struct {
-	header []byte
-	mem    []byte
-	file   *os.File
-	size   int64 // bytes after the header
+	header  []byte
+	body    io.ReaderAt
+	size    int64  // bytes of body
+	cleanup func() // removes a spool file
+}
+
+// NewMessage wraps size bytes readable from body as a Message, for
+// messages that come from elsewhere than an SMTP session (the queue).
+// The caller keeps ownership of body.
+func NewMessage(body io.ReaderAt, size int64) *Message {
+	return &Message{body: body, size: size}
 }
 
 // Size is the message's length in bytes, header included.
@@ -31,6 +39,9 @@ func (m *Message) NewReader() io.Reader {
 
 // ReadAt implements io.ReaderAt over the whole message.
 func (m *Message) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, errors.New("smtp: negative offset")
+	}
 	n := 0
 	if off < int64(len(m.header)) {
 		n = copy(p, m.header[off:])
@@ -42,15 +53,16 @@ func (m *Message) ReadAt(p []byte, off int64) (int, error) {
 	if bodyOff >= m.size {
 		return n, io.EOF
 	}
-	if m.file != nil {
-		k, err := m.file.ReadAt(p[n:], bodyOff)
-		return n + k, err
+	want := p[n:]
+	if rest := m.size - bodyOff; int64(len(want)) > rest {
+		want = want[:rest]
 	}
-	k := copy(p[n:], m.mem[bodyOff:])
-	if n+k < len(p) {
-		return n + k, io.EOF
+	k, err := m.body.ReadAt(want, bodyOff)
+	n += k
+	if err == nil && n < len(p) {
+		err = io.EOF
 	}
-	return n + k, nil
+	return n, err
 }
 
 // Bytes returns the whole message in memory.
@@ -64,13 +76,11 @@ func (m *Message) Bytes() ([]byte, error) {
 
 // Close removes the spool file, if any.
 func (m *Message) Close() error {
-	if m.file == nil {
-		return nil
+	if m.cleanup != nil {
+		m.cleanup()
+		m.cleanup = nil
 	}
-	name := m.file.Name()
-	m.file.Close()
-	m.file = nil
-	return os.Remove(name)
+	return nil
 }
 
 // spool collects a message body as it arrives. Writes beyond limit are
@@ -127,11 +137,12 @@ func (s *spool) tooBig() bool { return s.limit > 0 && s.n > s.limit }
 // The spool must not be used afterwards.
 func (s *spool) message(header []byte) *Message {
 	m := &Message{header: header, size: s.n}
-	if s.file != nil {
-		m.file = s.file
+	if f := s.file; f != nil {
+		m.body = f
+		m.cleanup = func() { f.Close(); os.Remove(f.Name()) }
 		s.file = nil
 	} else {
-		m.mem = s.buf.Bytes()
+		m.body = bytes.NewReader(s.buf.Bytes())
 	}
 	return m
 }

@@ -23,7 +23,7 @@ func receivedHeader(hostname string, env *Envelope, st *tls.ConnectionState) []b
 	fmt.Fprintf(&b, "Received: from %s ([%s])", headerSafe(env.Client.Helo), env.Client.Addr.Addr().Unmap())
 	if st != nil {
 		fmt.Fprintf(&b, "\r\n\t(using %s with cipher %s (%d bits))",
-			tlsVersion(st.Version), tls.CipherSuiteName(st.CipherSuite), cipherBits(st.CipherSuite))
+			tlsVersion(st.Version), tls.CipherSuiteName(st.CipherSuite), CipherBits(st.CipherSuite))
 	}
 	if env.Client.User != "" {
 		fmt.Fprintf(&b, "\r\n\t(authenticated as %s)", headerSafe(env.Client.User))

@@ -28,8 +28,8 @@ var (
 	ErrUnknownRecipient = &Error{550, "5.1.1", "Recipient address rejected: User unknown in local recipient table"}
 	// ErrAuthFailed: wrong user name, password or certificate (535 5.7.8).
 	ErrAuthFailed = &Error{535, "5.7.8", "Authentication credentials invalid"}
-	// ErrMailboxFull: the user is over quota (552 5.2.2).
-	ErrMailboxFull = &Error{552, "5.2.2", "Mailbox full"}
+	// ErrMailboxFull: the user is over quota (452 4.2.2: the user may make room).
+	ErrMailboxFull = &Error{452, "4.2.2", "Mailbox full, try again later"}
 )
 
 // reply is one SMTP response. Text may hold several lines separated by

@@ -111,14 +111,15 @@ func (r ClientTLSRule) unmet(st *tls.ConnectionState) string {
 	if r.Verify && len(st.VerifiedChains) == 0 {
 		return "a verified client certificate is required for your network"
 	}
-	if r.MinCipherBits > 0 && cipherBits(st.CipherSuite) < r.MinCipherBits {
+	if r.MinCipherBits > 0 && CipherBits(st.CipherSuite) < r.MinCipherBits {
 		return fmt.Sprintf("a cipher of at least %d bits is required for your network", r.MinCipherBits)
 	}
 	return ""
 }
 
-// cipherBits is the symmetric key size of a cipher suite.
-func cipherBits(suite uint16) int {
+// CipherBits is the symmetric key size of a cipher suite, the "bits" of
+// sendmail-style ENCR:bits rules; 0 for suites it does not know.
+func CipherBits(suite uint16) int {
 	name := tls.CipherSuiteName(suite)
 	switch {
 	case strings.Contains(name, "AES_256"), strings.Contains(name, "CHACHA20"):
