@@ -294,6 +294,9 @@ func escapeDNValue(v string) string {
 	var b strings.Builder
 	for i, c := range v {
 		switch {
+		case c < 0x20 || c == 0x7f:
+			fmt.Fprintf(&b, "\\%02X", c) // control characters as hex pairs
+			continue
 		case strings.ContainsRune(`,+"\<>;`, c):
 			b.WriteByte('\\')
 		case c == ' ' && (i == 0 || i == len(v)-1), c == '#' && i == 0:
