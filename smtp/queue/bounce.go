@@ -106,7 +106,9 @@ func buildDSN(in dsnInput) []byte {
 		w("Status: %s\r\n", status)
 		if r.RemoteMTA != "" {
 			w("Remote-MTA: dns; %s\r\n", r.RemoteMTA)
-			w("Diagnostic-Code: smtp; %s\r\n", oneLine(r.LastError))
+		}
+		if r.Diagnostic != "" {
+			w("Diagnostic-Code: smtp; %s\r\n", r.Diagnostic)
 		} else {
 			w("Diagnostic-Code: X-Hedwig; %s\r\n", oneLine(r.LastError))
 		}

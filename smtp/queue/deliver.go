@@ -113,6 +113,7 @@ type outcome struct {
 	permanent bool   // a 5xx: do not retry
 	status    string // RFC 3463 code
 	remoteMTA string
+	reply     string // the next hop's reply, if it gave one
 }
 
 // attempt tries every pending recipient of e once, then records the
@@ -180,7 +181,7 @@ func (q *Queue) record(e *Entry, results map[*Recipient]outcome, log *zap.Logger
 			r.State = Failed
 			o.err = fmt.Errorf("%w (gave up after %d attempts in %s)", o.err, e.Attempts, now.Sub(e.Created).Round(time.Second))
 		}
-		r.LastError, r.Status, r.RemoteMTA = o.err.Error(), o.status, o.remoteMTA
+		r.LastError, r.Status, r.RemoteMTA, r.Diagnostic = o.err.Error(), o.status, o.remoteMTA, o.reply
 		if r.State == Failed {
 			failed = append(failed, r)
 			log.Warn("delivery failed permanently", zap.String("to", r.Address), zap.String("error", r.LastError))

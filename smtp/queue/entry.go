@@ -39,6 +39,9 @@ type Recipient struct {
 	LastError string         `json:"last_error,omitempty"` // the reply or error of the last attempt
 	Status    string         `json:"status,omitempty"`     // RFC 3463 code of the last failure, e.g. 5.1.1
 	RemoteMTA string         `json:"remote_mta,omitempty"` // host that gave LastError
+	// Diagnostic is the next hop's reply as received ("550 5.1.1 …"), for
+	// the Diagnostic-Code of a bounce; empty for failures without one.
+	Diagnostic string `json:"diagnostic,omitempty"`
 }
 
 // pending returns the recipients still to be delivered.

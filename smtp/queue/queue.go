@@ -170,7 +170,7 @@ func withDefaults(c Config) Config {
 		c.Resolver = net.DefaultResolver
 	}
 	if c.DialContext == nil {
-		d := &net.Dialer{Timeout: c.ConnectTimeout}
+		d := &net.Dialer{Timeout: c.ConnectTimeout, Resolver: c.Resolver}
 		c.DialContext = d.DialContext
 	}
 	if c.Logger == nil {

@@ -218,7 +218,8 @@ func replyOutcome(err error, mta, stage string) *outcome {
 		if status == "" {
 			status = map[bool]string{true: "5.0.0", false: "4.0.0"}[permanent]
 		}
-		return &outcome{err: fmt.Errorf("%s said %d %s (in reply to %s)", mta, te.Code, te.Msg, stage), permanent: permanent, status: status, remoteMTA: mta}
+		return &outcome{err: fmt.Errorf("%s said %d %s (in reply to %s)", mta, te.Code, te.Msg, stage),
+			permanent: permanent, status: status, remoteMTA: mta, reply: oneLine(fmt.Sprintf("%d %s", te.Code, te.Msg))}
 	}
 	return &outcome{err: fmt.Errorf("%s: %s: %w", mta, stage, err), status: "4.4.2", remoteMTA: mta}
 }
