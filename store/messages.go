@@ -252,3 +252,15 @@ func (s *Store) ClaimRecent(ctx context.Context, mailboxID int64) ([]int64, erro
 	})
 	return uids, err
 }
+
+// UIDs lists the UIDs of a mailbox in order: what SELECT needs for its
+// sequence-number map, without the rest of each message.
+func (s *Store) UIDs(ctx context.Context, mailboxID int64) ([]int64, error) {
+	var out []int64
+	err := s.read(ctx, func(x q) error {
+		var err error
+		out, err = x.int64s("SELECT messageid FROM hw_message WHERE mailboxid = ? ORDER BY messageid", mailboxID)
+		return err
+	})
+	return out, err
+}
