@@ -121,10 +121,8 @@ func cmdExportCert(r *run) error {
 		alias = defaultAlias
 	}
 	e := st.find(alias)
-	if e == nil && st.format == security.FormatPEM && !r.opts.has("alias") {
-		if keys := st.keyEntries(); len(keys) == 1 {
-			e = keys[0]
-		}
+	if e == nil && st.format == security.FormatPEM {
+		e, _ = st.keyEntryFor(alias) // a PEM pair's key answers to any alias
 	}
 	if e == nil {
 		return fmt.Errorf("alias <%s> does not exist", alias)

@@ -276,3 +276,48 @@ func TestImportTrustedKeepsOtherKeys(t *testing.T) {
 		t.Error("the key now opens with the store password")
 	}
 }
+
+// TestCertReqFromFixtures makes a CSR from the key of every fixture
+// keystore the JDK and openssl made; each is signed by that key, for the
+// certificate's subject and names.
+func TestCertReqFromFixtures(t *testing.T) {
+	for _, tc := range []struct{ file, alias, pass string }{
+		{"hedwig.jks", "hedwig", "secret"},
+		{"ec.jks", "mail", "secret"},
+		{"mail.jceks", "mail", "secret"},
+		{"ca-signed.jks", "mail", "secret"},
+		{"jdk-modern.p12", "mail", "secret"},
+		{"openssl-legacy.p12", "mail", "secret"},
+		{"client.p12", "alice", "secret"},
+		{"server.crt", "any", ""},
+	} {
+		args := []string{"-certreq", "-alias", tc.alias, "-keystore", "testdata/" + tc.file}
+		if tc.pass != "" {
+			args = append(args, "-storepass", tc.pass)
+		}
+		out := mustRun(t, "", args...).stdout
+		block, _ := pem.Decode([]byte(out))
+		if block == nil {
+			t.Fatalf("%s: no PEM:\n%s", tc.file, out)
+		}
+		csr, err := x509.ParseCertificateRequest(block.Bytes)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.file, err)
+		}
+		if err := csr.CheckSignature(); err != nil {
+			t.Errorf("%s: CSR signature: %v", tc.file, err)
+		}
+		list := mustRun(t, "", append([]string{"-exportcert", "-rfc", "-alias", tc.alias}, args[3:]...)...).stdout
+		cb, _ := pem.Decode([]byte(list))
+		cert, err := x509.ParseCertificate(cb.Bytes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !samePublicKey(cert.PublicKey, csr.PublicKey) || string(cert.RawSubject) != string(csr.RawSubject) {
+			t.Errorf("%s: the CSR is not for the entry's key and subject", tc.file)
+		}
+		if strings.Join(cert.DNSNames, ",") != strings.Join(csr.DNSNames, ",") {
+			t.Errorf("%s: CSR names %v, certificate %v", tc.file, csr.DNSNames, cert.DNSNames)
+		}
+	}
+}
