@@ -22,6 +22,7 @@ func clientCertificate(t testing.TB, s Settings) tls.Certificate {
 	m, l := LoadKeyMaterial(s)
 	if m == nil {
 		t.Fatalf("client material: %v", l.Err())
+		return tls.Certificate{}
 	}
 	return m.Certificate
 }

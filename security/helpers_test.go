@@ -165,6 +165,7 @@ func readCert(t testing.TB, path string) *x509.Certificate {
 	b, _ := pem.Decode(data)
 	if b == nil {
 		t.Fatalf("%s: no PEM", path)
+		return nil
 	}
 	c, err := x509.ParseCertificate(b.Bytes)
 	if err != nil {
