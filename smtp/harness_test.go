@@ -124,12 +124,12 @@ func clientTLS(t testing.TB) *tls.Config {
 
 // client is a raw SMTP client for exact protocol checks.
 type client struct {
-	t  *testing.T
+	t  testing.TB
 	nc net.Conn
 	r  *bufio.Reader
 }
 
-func dial(t *testing.T, s *testServer) *client {
+func dial(t testing.TB, s *testServer) *client {
 	t.Helper()
 	nc, err := net.Dial("tcp", s.addr)
 	if err != nil {
@@ -140,7 +140,7 @@ func dial(t *testing.T, s *testServer) *client {
 	return &client{t: t, nc: nc, r: bufio.NewReader(nc)}
 }
 
-func dialTLS(t *testing.T, s *testServer, cfg *tls.Config) *client {
+func dialTLS(t testing.TB, s *testServer, cfg *tls.Config) *client {
 	t.Helper()
 	nc, err := tls.Dial("tcp", s.addr, cfg)
 	if err != nil {

@@ -281,3 +281,23 @@ func TestMessageBytesAreExact(t *testing.T) {
 	c.cmd(body.String()+".", "250 ")
 	splitReceived(t, s.backend.inbox(t, "alice@example.com")[0], body.String())
 }
+
+func TestImplicitTLSSession(t *testing.T) {
+	s := startServer(t, Config{AuthEnabled: true}, listener.Implicit)
+	c := dialTLS(t, s, clientTLS(t))
+	c.expect("220 mx.example.com ESMTP hedwig")
+	ehlo := strings.Join(c.cmd("EHLO client.example", "250 "), "\n")
+	if strings.Contains(ehlo, "STARTTLS") || !strings.Contains(ehlo, "AUTH PLAIN LOGIN") {
+		t.Fatalf("on implicit TLS want AUTH and no STARTTLS:\n%s", ehlo)
+	}
+	c.cmd("STARTTLS", "503 5.5.1 Error: TLS already active")
+	c.cmd("AUTH PLAIN "+plainAuth("alice@example.com", alicePass), "235 ")
+	c.cmd("MAIL FROM:<alice@example.com>", "250 ")
+	c.cmd("RCPT TO:<bob@example.com>", "250 ")
+	c.cmd("DATA", "354 ")
+	c.cmd(testMessage+".", "250 ")
+	f := splitReceived(t, s.backend.inbox(t, "bob@example.com")[0], testMessageStored)
+	if f[2] != "TLSv1.3" || f[6] != "ESMTPSA" {
+		t.Fatalf("Received fields %q", f)
+	}
+}
