@@ -21,43 +21,56 @@ func newDotWriter(w io.Writer) *dotWriter { return &dotWriter{w: w, lineStart: t
 
 var (
 	crlf     = []byte("\r\n")
+	cr       = []byte("\r")
 	lf       = []byte("\n")
 	dot      = []byte(".")
 	endOfMsg = []byte(".\r\n")
 )
 
+// Write copies p in as few spans as it can: only a dot at a line start
+// and a bare LF interrupt the copy.
 func (d *dotWriter) Write(p []byte) (int, error) {
-	for i := 0; i < len(p); {
-		if d.lineStart && p[i] == '.' {
-			if _, err := d.w.Write(dot); err != nil {
-				return i, err
+	start := 0 // first byte not yet written
+	emit := func(end int, extra []byte) error {
+		if end > start {
+			if _, err := d.w.Write(p[start:end]); err != nil {
+				return err
 			}
 		}
-		d.lineStart = false
+		start = end
+		_, err := d.w.Write(extra)
+		return err
+	}
+	for i := 0; i < len(p); {
+		if d.lineStart {
+			d.lineStart = false
+			if p[i] == '.' {
+				if err := emit(i, dot); err != nil {
+					return start, err
+				}
+			}
+		}
 		j := bytes.IndexByte(p[i:], '\n')
 		if j < 0 {
-			if _, err := d.w.Write(p[i:]); err != nil {
-				return i, err
-			}
-			d.prevCR = p[len(p)-1] == '\r'
-			return len(p), nil
+			break
 		}
 		j += i
-		if j > i {
-			if _, err := d.w.Write(p[i:j]); err != nil {
-				return i, err
+		hasCR := j > i && p[j-1] == '\r' || j == i && d.prevCR
+		if !hasCR {
+			if err := emit(j, cr); err != nil {
+				return start, err
 			}
-			d.prevCR = p[j-1] == '\r'
-		}
-		eol := crlf
-		if d.prevCR {
-			eol = lf
-		}
-		if _, err := d.w.Write(eol); err != nil {
-			return i, err
 		}
 		d.lineStart, d.prevCR = true, false
 		i = j + 1
+	}
+	if start < len(p) {
+		if _, err := d.w.Write(p[start:]); err != nil {
+			return start, err
+		}
+	}
+	if len(p) > 0 {
+		d.prevCR = p[len(p)-1] == '\r'
 	}
 	return len(p), nil
 }

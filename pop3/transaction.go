@@ -128,7 +128,8 @@ func (s *session) sendMessage(m *dropMessage, okText string, bodyLines int) bool
 	}
 	defer body.Close()
 	s.ok(okText)
-	dw := newDotWriter(deadlineWriter{s})
+	s.c.SetWriteDeadline(time.Now().Add(writeStall))
+	dw := newDotWriter(&deadlineWriter{s: s})
 	var dst io.Writer = dw
 	if bodyLines >= 0 {
 		dst = newTopWriter(dw, bodyLines)
@@ -146,12 +147,21 @@ func (s *session) sendMessage(m *dropMessage, okText string, bodyLines int) bool
 	return true
 }
 
-// deadlineWriter writes to the session's buffered writer and keeps moving
-// the write deadline forward while the client reads.
-type deadlineWriter struct{ s *session }
+// deadlineWriter writes to the session's buffered writer and moves the
+// write deadline forward every deadlineEvery bytes, so a client that keeps
+// reading is never cut off and one that stops is.
+type deadlineWriter struct {
+	s       *session
+	pending int // bytes written since the deadline last moved
+}
 
-func (d deadlineWriter) Write(p []byte) (int, error) {
-	d.s.c.SetWriteDeadline(time.Now().Add(writeStall))
+const deadlineEvery = 64 << 10
+
+func (d *deadlineWriter) Write(p []byte) (int, error) {
+	if d.pending += len(p); d.pending >= deadlineEvery {
+		d.s.c.SetWriteDeadline(time.Now().Add(writeStall))
+		d.pending = 0
+	}
 	return d.s.c.Writer().Write(p)
 }
 
