@@ -115,7 +115,7 @@ func (e *env) buildServer(b *beanReader, cls *Class, deps map[string]*Instance, 
 		Logger:   e.log,
 	}
 	if st.TLS != nil && st.TLS.Config != nil && s.TLSMode != listener.NoTLS {
-		cfg.TLS = st.TLS.Config(s.Protocol == "smtp")
+		cfg.TLS = st.TLS.Config(s.Protocol == "smtp", b.str("clientAuth", ""), b.pos("clientAuth"))
 	}
 	c := st.Conf
 	trace, _ := b.boolean("traceProtocol", false)

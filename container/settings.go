@@ -67,8 +67,10 @@ func (e *env) propertiesFile() (string, diag.Pos) {
 // admin page show of it.
 type TLSMaterial struct {
 	// Config returns a server configuration; smtp turns session tickets
-	// off (Outlook drops STARTTLS sessions that use them).
-	Config  func(smtp bool) *tls.Config
+	// off (Outlook drops STARTTLS sessions that use them); clientAuth, when
+	// not empty, is a listener's own client-certificate mode, and problems
+	// with it are reported at pos.
+	Config  func(smtp bool, clientAuth string, pos diag.Pos) *tls.Config
 	Subject string
 	Expires string
 	Source  string

@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/hedwigmail/hedwig/conf"
+	"github.com/hedwigmail/hedwig/diag"
 	"github.com/hedwigmail/hedwig/security"
 )
 
@@ -94,10 +95,27 @@ func (e *env) loadTLS(cfg *conf.Config) *TLSMaterial {
 		return nil
 	}
 	m := &TLSMaterial{store: store, Source: cfg.Properties.Path()}
-	m.Config = func(smtp bool) *tls.Config {
-		c, err := security.ServerConfig(security.ServerOptions{Certificates: store, Policy: policy, DisableSessionTickets: smtp})
+	m.Config = func(smtp bool, clientAuth string, pos diag.Pos) *tls.Config {
+		p := policy
+		if clientAuth != "" {
+			// A listener's own clientAuth: the same settings with another
+			// mode (and the truststore that mode needs).
+			mode, err := security.ParseClientAuthMode(clientAuth)
+			if err != nil {
+				e.probs.Errorf(pos, "clientAuth", "%v", err)
+				return nil
+			}
+			ls := s
+			ls.ClientAuth = mode
+			var probs *diag.List
+			if p, probs = security.NewPolicy(ls); probs.HasErrors() || p == nil {
+				e.probs.Merge(probs)
+				return nil
+			}
+		}
+		c, err := security.ServerConfig(security.ServerOptions{Certificates: store, Policy: p, DisableSessionTickets: smtp})
 		if err != nil {
-			e.probs.Errorf(s.Origin, "", "TLS: %v", err)
+			e.probs.Errorf(pos, "", "TLS: %v", err)
 			return nil
 		}
 		return c

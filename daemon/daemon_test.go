@@ -251,3 +251,50 @@ func TestGracefulStop(t *testing.T) {
 		t.Fatal("still accepting after stop")
 	}
 }
+
+// A listener's own clientAuth=need, with the truststore of
+// default.properties: the fixture client certificate gets in, a rogue one
+// and none do not.
+func TestListenerClientAuthNeed(t *testing.T) {
+	trust, _ := filepath.Abs("testdata/truststore.pem")
+	home := shippedHome(t, [2]string{`<property name="useTLS" value="true" />
+		<property name="port" value="10993" />`, `<property name="useTLS" value="true" />
+		<property name="port" value="10993" />
+		<property name="clientAuth" value="need" />`})
+	props := filepath.Join(home, "conf", "default.properties")
+	data, _ := os.ReadFile(props)
+	os.WriteFile(props, append(data, []byte("\ntls_truststore="+trust+"\n")...), 0o644)
+	r := serve(t, home)
+
+	dial := func(certFile, keyFile string) (string, error) {
+		cfg := &tls.Config{InsecureSkipVerify: true}
+		if certFile != "" {
+			cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg.Certificates = []tls.Certificate{cert}
+		}
+		conn, err := tls.Dial("tcp", r.addr(10993), cfg)
+		if err != nil {
+			return "", err
+		}
+		defer conn.Close()
+		conn.SetDeadline(time.Now().Add(10 * time.Second))
+		return bufio.NewReader(conn).ReadString('\n')
+	}
+	if line, err := dial("testdata/client-chain.crt", "testdata/client.key"); err != nil || !strings.HasPrefix(line, "* OK") {
+		t.Fatalf("trusted client certificate: %q, %v", line, err)
+	}
+	for _, c := range [][2]string{{"testdata/rogue.crt", "testdata/rogue.key"}, {"", ""}} {
+		if line, err := dial(c[0], c[1]); err == nil {
+			t.Errorf("client certificate %q: got %q, want the handshake refused", c[0], line)
+		}
+	}
+	// The other implicit-TLS listeners did not ask for one.
+	conn, err := tls.Dial("tcp", r.addr(10995), &tls.Config{InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatalf("pop3s without client certificate: %v", err)
+	}
+	conn.Close()
+}
