@@ -52,10 +52,15 @@ func (c *committer) stop() {
 	c.wg.Wait()
 }
 
+// linger is how long the committer waits for deliveries that are still
+// being spooled before it commits a batch without them.
+const linger = 2 * time.Millisecond
+
 func (c *committer) loop() {
 	defer c.wg.Done()
 	for first := range c.queue {
 		batch := []*pending{first}
+		deadline := time.Now().Add(linger)
 	gather:
 		for len(batch) < c.s.opts.MaxBatch {
 			select {
@@ -64,7 +69,24 @@ func (c *committer) loop() {
 					break gather
 				}
 				batch = append(batch, p)
+				continue
 			default:
+			}
+			// Others are on their way: a short wait lets them share this
+			// commit instead of paying for the next one.
+			wait := time.Until(deadline)
+			if c.s.spooling.Load() == 0 || wait <= 0 {
+				break
+			}
+			timer := time.NewTimer(wait)
+			select {
+			case p, ok := <-c.queue:
+				timer.Stop()
+				if !ok {
+					break gather
+				}
+				batch = append(batch, p)
+			case <-timer.C:
 				break gather
 			}
 		}

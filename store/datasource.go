@@ -217,6 +217,8 @@ func (ds *DataSource) parseSQLite(rest, appHome string) error {
 	for _, p := range []string{
 		"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)",
 		"foreign_keys(0)", "cache_size(-16000)",
+		// Checkpoint less often: delivery batches rewrite the same pages.
+		"wal_autocheckpoint(8000)", "journal_size_limit(67108864)",
 	} {
 		q.Add("_pragma", p)
 	}

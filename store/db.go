@@ -341,3 +341,21 @@ func openRaw(ds DataSource) (*sql.DB, error) {
 	}
 	return db, nil
 }
+
+// hotRow runs a frequent single-row query through a statement prepared once
+// per store (and per connection by database/sql), sparing the parser.
+func (s *Store) hotRow(ctx context.Context, query string, args ...any) *sql.Row {
+	query = rebind(s.backend, query)
+	if st, ok := s.hot.Load(query); ok {
+		return st.(*sql.Stmt).QueryRowContext(ctx, args...)
+	}
+	st, err := s.db.PrepareContext(ctx, query)
+	if err != nil {
+		return s.db.QueryRowContext(ctx, query, args...)
+	}
+	if prev, loaded := s.hot.LoadOrStore(query, st); loaded {
+		st.Close()
+		st = prev.(*sql.Stmt)
+	}
+	return st.QueryRowContext(ctx, args...)
+}

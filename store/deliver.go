@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -48,6 +49,16 @@ type pending struct {
 	final    string // the message file in Hedwig's layout
 	err      error
 	done     chan struct{}
+	counted  bool // no longer counted in Store.spooling
+}
+
+// prepared ends p's count among the deliveries being prepared, which the
+// committer waits for briefly; it is safe to call more than once.
+func (p *pending) prepared(s *Store) {
+	if !p.counted {
+		p.counted = true
+		s.spooling.Add(-1)
+	}
 }
 
 func (p *pending) live() bool {
@@ -80,19 +91,20 @@ func (s *Store) Deliver(ctx context.Context, userID int64, mailbox string, r io.
 func (s *Store) DeliverAll(ctx context.Context, targets []Delivery, r io.Reader) ([]DeliveryResult, error) {
 	results := make([]DeliveryResult, len(targets))
 	p := &pending{date: time.Now()}
+	s.spooling.Add(1)
+	defer p.prepared(s)
+	limits := make([]int64, len(targets))
 	for i, d := range targets {
-		m, err := s.mailboxForDelivery(ctx, d.UserID, d.Mailbox)
-		results[i] = DeliveryResult{MailboxID: m.ID, Err: err}
-		if err == nil && m.NoSelect {
-			results[i].Err = fmt.Errorf("%w: %s is not selectable", ErrNoSuchMailbox, m.Name)
-		}
-		p.targets = append(p.targets, &target{mailboxID: m.ID, err: results[i].Err})
+		id, limit, err := s.deliveryTarget(ctx, d.UserID, d.Mailbox)
+		results[i] = DeliveryResult{MailboxID: id, Err: err}
+		limits[i] = limit
+		p.targets = append(p.targets, &target{mailboxID: id, err: err})
 	}
 	if err := s.spool(ctx, p, r); err != nil {
 		return nil, err
 	}
 	for i, d := range targets {
-		if p.targets[i].err == nil {
+		if p.targets[i].err == nil && limits[i] > 0 {
 			if err := s.checkQuota(ctx, d.UserID, p.size); err != nil {
 				p.targets[i].err = err
 			}
@@ -118,6 +130,8 @@ func (s *Store) Append(ctx context.Context, mailboxID int64, r io.Reader, opts A
 		return 0, fmt.Errorf("%w: %s is not selectable", ErrNoSuchMailbox, m.Name)
 	}
 	p := &pending{date: opts.InternalDate}
+	s.spooling.Add(1)
+	defer p.prepared(s)
 	if p.date.IsZero() {
 		p.date = time.Now()
 	}
@@ -184,6 +198,43 @@ func (s *Store) spool(ctx context.Context, p *pending, r io.Reader) error {
 	return nil
 }
 
+// deliveryTarget finds (or creates) the mailbox a delivery goes to and the
+// owner's quota limit in bytes (0: none), in one prepared query.
+func (s *Store) deliveryTarget(ctx context.Context, ownerID int64, name string) (int64, int64, error) {
+	if name == "" {
+		name = InboxName
+	}
+	name, err := normalizeName(name)
+	if err != nil {
+		return 0, 0, err
+	}
+	for attempt := 0; ; attempt++ {
+		var id int64
+		var noselect string
+		var mb sql.NullInt64
+		err := s.hotRow(ctx, `SELECT b.mailboxid, b.noselect_flag, u.maxmail_size FROM hw_mailbox b
+			LEFT JOIN hw_user u ON u.userid = b.ownerid WHERE b.ownerid = ? AND b.name = ?`, ownerID, name).Scan(&id, &noselect, &mb)
+		switch {
+		case err == nil && noselect == "Y":
+			return id, 0, fmt.Errorf("%w: %s is not selectable", ErrNoSuchMailbox, name)
+		case err == nil:
+			limit := mb.Int64
+			if limit == 0 && ownerID != AnyoneID {
+				limit = s.opts.DefaultQuotaMB
+			}
+			return id, limit << 20, nil
+		case !isNoRows(err):
+			return 0, 0, fmt.Errorf("look up mailbox %s: %w", name, err)
+		case attempt > 0:
+			return 0, 0, fmt.Errorf("%w: %s", ErrNoSuchMailbox, name)
+		}
+		// Hedwig creates a missing mailbox on delivery; so do we.
+		if _, err := s.CreateMailbox(ctx, ownerID, name); err != nil && !errors.Is(err, ErrExists) {
+			return 0, 0, err
+		}
+	}
+}
+
 // discard removes what spool left behind.
 func (s *Store) discard(p *pending) {
 	if p.spool != "" {
@@ -199,6 +250,7 @@ func (s *Store) submit(p *pending) error {
 		return nil
 	}
 	p.done = make(chan struct{})
+	p.prepared(s)
 	if err := s.committer.enqueue(p); err != nil {
 		s.discard(p)
 		return err

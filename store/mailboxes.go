@@ -209,27 +209,6 @@ func (s *Store) CreateMailbox(ctx context.Context, ownerID int64, name string) (
 	return m, err
 }
 
-// mailboxForDelivery returns the mailbox, creating it when missing (Hedwig's
-// addMessage does the same).
-func (s *Store) mailboxForDelivery(ctx context.Context, ownerID int64, name string) (Mailbox, error) {
-	if name == "" {
-		name = InboxName
-	}
-	name, err := normalizeName(name)
-	if err != nil {
-		return Mailbox{}, err
-	}
-	m, err := s.MailboxByName(ctx, ownerID, name)
-	if !errors.Is(err, ErrNotFound) {
-		return m, err
-	}
-	m, err = s.CreateMailbox(ctx, ownerID, name)
-	if errors.Is(err, ErrExists) { // created meanwhile by someone else
-		return s.MailboxByName(ctx, ownerID, name)
-	}
-	return m, err
-}
-
 // RenameMailbox renames a mailbox and its inferiors. Renaming INBOX moves
 // its messages to the new name and leaves an empty INBOX, whose inferiors
 // stay where they are (RFC 3501).

@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hedwigmail/hedwig/store/password"
@@ -114,6 +115,7 @@ type Store struct {
 	tmpDir  string // spool for deliveries, inside DataDirectory
 
 	knownDirs sync.Map // message directories known to exist
+	hot       sync.Map // query → *sql.Stmt for the delivery path
 
 	cacheFields map[string]string // upper-case name → configured spelling
 	headerIDs   sync.Map          // header name → hw_headername.headernameid
@@ -123,6 +125,7 @@ type Store struct {
 	dummyHash   string // verified for unknown users, to keep timing even
 
 	committer *committer
+	spooling  atomic.Int64 // deliveries being read, soon to be committed
 	hub       *hub
 
 	closeOnce sync.Once
