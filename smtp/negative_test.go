@@ -10,7 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hedwigmail/hedwig/diag"
 	"github.com/hedwigmail/hedwig/listener"
+	"github.com/hedwigmail/hedwig/smtp/internal/dnstest"
 )
 
 // Commands pipelined behind STARTTLS in the clear must never run after the
@@ -307,4 +309,25 @@ func TestNonSMTPClientIsDropped(t *testing.T) {
 
 func plainAuth(user, pass string) string {
 	return base64.StdEncoding.EncodeToString([]byte("\x00" + user + "\x00" + pass))
+}
+
+// reject_rbl_clients asks a DNS block list (here a real DNS server on
+// loopback) and refuses listed clients at connect, as Hedwig did.
+func TestRBLClientRejected(t *testing.T) {
+	dns := dnstest.Start(t)
+	dns.AddA("1.0.0.127.listed.test", "127.0.0.2")
+	var problems diag.List
+	listed := ParseRestrictions(ClientStage, "permit_tls_all_clientcerts, reject_rbl_clients clean.test listed.test", "", diag.Pos{}, &problems)
+	if listed == nil {
+		t.Fatal(problems.Err())
+	}
+	s := startServer(t, Config{ClientRestrictions: listed, Resolver: dns.Resolver()}, listener.NoTLS)
+	c := dial(t, s)
+	c.expect("554 5.7.1 Service unavailable; Client host [127.0.0.1] blocked using listed.test")
+	c.closed()
+
+	clean := ParseRestrictions(ClientStage, "reject_rbl_clients clean.test", "", diag.Pos{}, &problems)
+	s = startServer(t, Config{ClientRestrictions: clean, Resolver: dns.Resolver()}, listener.NoTLS)
+	c = dial(t, s)
+	c.expect("220 ")
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/hedwigmail/hedwig/listener"
 	"github.com/hedwigmail/hedwig/smtp"
+	"github.com/hedwigmail/hedwig/smtp/internal/dnstest"
 )
 
 const relayMessage = "From: Alice <alice@example.com>\r\nTo: Carol <carol@remote.example>\r\nSubject: across\r\n\r\nHello Carol.\r\n"
@@ -38,16 +39,16 @@ func stripReceived(t *testing.T, msg []byte) (header string, rest []byte) {
 // points at 127.0.0.1.
 func relayPair(t *testing.T, receiverCfg smtp.Config, receiverTLS listener.TLSMode, policy string) (sender, receiver *site) {
 	t.Helper()
-	dns := startDNS(t)
+	dns := dnstest.Start(t)
 	receiver = newSite(t, "remote.example", []string{"carol"}, receiverCfg, receiverTLS, nil)
-	dns.addMX("remote.example", "mail.example.com", 10)
-	dns.addA("mail.example.com", "127.0.0.1")
+	dns.AddMX("remote.example", "mail.example.com", 10)
+	dns.AddA("mail.example.com", "127.0.0.1")
 	rules, err := ParseServerTLSRules(policy)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sender = newSite(t, "example.com", []string{"alice"}, smtp.Config{MyNetworks: loopback}, listener.NoTLS, &Config{
-		Resolver: dns.resolver(), Port: receiver.port, RootCAs: caPool(t), TLSPolicy: rules,
+		Resolver: dns.Resolver(), Port: receiver.port, RootCAs: caPool(t), TLSPolicy: rules,
 		RetryDelay: time.Hour, MaxRetries: 2, ConnectTimeout: 5 * time.Second, CommandTimeout: 10 * time.Second,
 	})
 	sender.queue.Start()
@@ -121,17 +122,17 @@ func TestPermanentFailureBounces(t *testing.T) {
 }
 
 func TestTemporaryFailureRetriesThenBounces(t *testing.T) {
-	dns := startDNS(t)
+	dns := dnstest.Start(t)
 	closed, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	port := closed.Addr().(*net.TCPAddr).Port
 	closed.Close() // nothing listens there now
-	dns.addMX("down.example", "mx.down.example", 10)
-	dns.addA("mx.down.example", "127.0.0.1")
+	dns.AddMX("down.example", "mx.down.example", 10)
+	dns.AddA("mx.down.example", "127.0.0.1")
 	sender := newSite(t, "example.com", []string{"alice"}, smtp.Config{MyNetworks: loopback}, listener.NoTLS, &Config{
-		Resolver: dns.resolver(), Port: port, RetryDelay: time.Hour, MaxRetries: 2, ConnectTimeout: 5 * time.Second,
+		Resolver: dns.Resolver(), Port: port, RetryDelay: time.Hour, MaxRetries: 2, ConnectTimeout: 5 * time.Second,
 	})
 	sender.queue.Start()
 	sender.send("alice@example.com", "dave@down.example", relayMessage)
@@ -151,9 +152,9 @@ func TestTemporaryFailureRetriesThenBounces(t *testing.T) {
 }
 
 func TestNoSuchDomainAndNullMX(t *testing.T) {
-	dns := startDNS(t)
-	dns.addMX("nomail.example", ".", 0)
-	sender := newSite(t, "example.com", []string{"alice"}, smtp.Config{MyNetworks: loopback}, listener.NoTLS, &Config{Resolver: dns.resolver()})
+	dns := dnstest.Start(t)
+	dns.AddMX("nomail.example", ".", 0)
+	sender := newSite(t, "example.com", []string{"alice"}, smtp.Config{MyNetworks: loopback}, listener.NoTLS, &Config{Resolver: dns.Resolver()})
 	for domain, status := range map[string]string{"nowhere.example": "5.1.2", "nomail.example": "5.1.10"} {
 		hops, o := sender.queue.nextHops(context.Background(), domain)
 		if o == nil || !o.permanent || o.status != status {

@@ -1,4 +1,8 @@
-package queue
+// Package dnstest runs a small authoritative DNS server on 127.0.0.1 for
+// tests of MX lookups and DNS block lists: a real server speaking the DNS
+// wire protocol over UDP, answering from tables the test fills in. Names
+// not in its tables get NXDOMAIN.
+package dnstest
 
 import (
 	"context"
@@ -11,9 +15,8 @@ import (
 	"golang.org/x/net/dns/dnsmessage"
 )
 
-// dnsServer is a small authoritative DNS server on 127.0.0.1 for the
-// queue's MX lookups: names not in its tables get NXDOMAIN.
-type dnsServer struct {
+// Server is a running test DNS server.
+type Server struct {
 	pc   net.PacketConn
 	mu   sync.Mutex
 	mx   map[string][]*net.MX // lower-case name with trailing dot
@@ -21,13 +24,14 @@ type dnsServer struct {
 	seen map[string]bool // names that exist (NOERROR even without records)
 }
 
-func startDNS(t *testing.T) *dnsServer {
+// Start runs a server until the test ends.
+func Start(t testing.TB) *Server {
 	t.Helper()
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &dnsServer{pc: pc, mx: map[string][]*net.MX{}, a: map[string][]netip.Addr{}, seen: map[string]bool{}}
+	d := &Server{pc: pc, mx: map[string][]*net.MX{}, a: map[string][]netip.Addr{}, seen: map[string]bool{}}
 	t.Cleanup(func() { pc.Close() })
 	go d.serve()
 	return d
@@ -35,22 +39,24 @@ func startDNS(t *testing.T) *dnsServer {
 
 func fqdn(name string) string { return strings.ToLower(strings.TrimSuffix(name, ".")) + "." }
 
-func (d *dnsServer) addMX(domain, host string, pref uint16) {
+// AddMX adds an MX record; host "." makes a null MX (RFC 7505).
+func (d *Server) AddMX(domain, host string, pref uint16) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.mx[fqdn(domain)] = append(d.mx[fqdn(domain)], &net.MX{Host: fqdn(host), Pref: pref})
 	d.seen[fqdn(domain)] = true
 }
 
-func (d *dnsServer) addA(name string, ip string) {
+// AddA adds an A record.
+func (d *Server) AddA(name string, ip string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.a[fqdn(name)] = append(d.a[fqdn(name)], netip.MustParseAddr(ip))
 	d.seen[fqdn(name)] = true
 }
 
-// resolver returns a Go resolver that asks only this server.
-func (d *dnsServer) resolver() *net.Resolver {
+// Resolver returns a Go resolver that asks only this server.
+func (d *Server) Resolver() *net.Resolver {
 	addr := d.pc.LocalAddr().String()
 	return &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, _, _ string) (net.Conn, error) {
 		var dl net.Dialer
@@ -58,7 +64,7 @@ func (d *dnsServer) resolver() *net.Resolver {
 	}}
 }
 
-func (d *dnsServer) serve() {
+func (d *Server) serve() {
 	buf := make([]byte, 1500)
 	for {
 		n, from, err := d.pc.ReadFrom(buf)
@@ -71,7 +77,7 @@ func (d *dnsServer) serve() {
 	}
 }
 
-func (d *dnsServer) answer(query []byte) ([]byte, error) {
+func (d *Server) answer(query []byte) ([]byte, error) {
 	var p dnsmessage.Parser
 	h, err := p.Start(query)
 	if err != nil {
