@@ -1,11 +1,14 @@
 package security
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha1"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -40,16 +43,9 @@ func GenerateSelfSigned(certPath, keyPath string, hosts []string, validity time.
 	if err != nil {
 		return err
 	}
-	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
-	if err != nil {
-		return err
-	}
-	now := time.Now()
 	tmpl := &x509.Certificate{
-		SerialNumber:          serial,
 		Subject:               pkix.Name{CommonName: strings.TrimSpace(hosts[0])},
-		NotBefore:             now.Add(-time.Hour), // forgive clients whose clock is a little behind
-		NotAfter:              now.Add(validity),
+		NotBefore:             time.Now().Add(-time.Hour), // forgive clients whose clock is a little behind
 		KeyUsage:              x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		BasicConstraintsValid: true,
@@ -62,10 +58,11 @@ func GenerateSelfSigned(certPath, keyPath string, hosts []string, validity time.
 			tmpl.DNSNames = append(tmpl.DNSNames, h)
 		}
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	cert, err := SignSelfSigned(key, tmpl, validity)
 	if err != nil {
 		return fmt.Errorf("self-signed certificate: %w", err)
 	}
+	der := cert.Raw
 	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
 		return err
@@ -137,4 +134,50 @@ func writeNewFile(path string, data []byte) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
+}
+
+// SignSelfSigned signs tmpl with its own key. It fills in what every
+// self-signed certificate hedwig makes shares — a random positive serial,
+// NotBefore (now, unless tmpl sets it), NotAfter (now + validity), and
+// the subject key identifier — so that `hedwig keytool -genkeypair` and the
+// first start of the shipped configuration make their certificates the
+// same way.
+func SignSelfSigned(key crypto.Signer, tmpl *x509.Certificate, validity time.Duration) (*x509.Certificate, error) {
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+	if err != nil {
+		return nil, err
+	}
+	t := *tmpl
+	t.SerialNumber = serial.Add(serial, big.NewInt(1)) // never zero
+	now := time.Now().Truncate(time.Second)
+	if t.NotBefore.IsZero() {
+		t.NotBefore = now
+	}
+	t.NotAfter = now.Add(validity)
+	if t.SubjectKeyId == nil {
+		t.SubjectKeyId = SubjectKeyID(key.Public())
+	}
+	der, err := x509.CreateCertificate(rand.Reader, &t, &t, key.Public(), key)
+	if err != nil {
+		return nil, err
+	}
+	return x509.ParseCertificate(der)
+}
+
+// SubjectKeyID is RFC 5280's method 1: the SHA-1 of the subject public key
+// bits.
+func SubjectKeyID(pub crypto.PublicKey) []byte {
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return nil
+	}
+	var spki struct {
+		Algorithm asn1.RawValue
+		Key       asn1.BitString
+	}
+	if _, err := asn1.Unmarshal(der, &spki); err != nil {
+		return nil
+	}
+	sum := sha1.Sum(spki.Key.Bytes)
+	return sum[:]
 }

@@ -7,15 +7,14 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha1"
 	"crypto/x509"
-	"encoding/asn1"
 	"fmt"
-	"math/big"
 	"net"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hedwigmail/hedwig/security"
 )
 
 // keySpec is what -keyalg, -keysize and -groupname ask for.
@@ -205,47 +204,16 @@ type certSpec struct {
 	ext      *extensions
 }
 
-// selfSign makes the self-signed certificate -genkeypair stores, as
-// keytool does: version 3, a random 64-bit serial, the subject key
-// identifier, and the -ext extensions.
+// selfSign makes the self-signed certificate -genkeypair stores: the
+// shared security.SignSelfSigned (also used on first start) with the
+// -dname subject, the signature algorithm and the -ext extensions.
 func selfSign(key crypto.Signer, spec certSpec) (*x509.Certificate, error) {
-	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 63))
-	if err != nil {
-		return nil, err
-	}
-	serial.Add(serial, big.NewInt(1)) // never zero
-	now := time.Now().Truncate(time.Second)
 	tmpl := &x509.Certificate{
-		SerialNumber:       serial,
 		RawSubject:         spec.subject,
-		NotBefore:          now,
-		NotAfter:           now.Add(spec.validity),
 		SignatureAlgorithm: spec.sigAlg,
-		SubjectKeyId:       subjectKeyID(key.Public()),
 	}
 	spec.ext.applyToCertificate(tmpl)
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
-	if err != nil {
-		return nil, err
-	}
-	return x509.ParseCertificate(der)
-}
-
-// subjectKeyID is RFC 5280's method 1: the SHA-1 of the public key bits.
-func subjectKeyID(pub crypto.PublicKey) []byte {
-	der, err := x509.MarshalPKIXPublicKey(pub)
-	if err != nil {
-		return nil
-	}
-	var spki struct {
-		Algorithm asn1.RawValue
-		Key       asn1.BitString
-	}
-	if _, err := asn1.Unmarshal(der, &spki); err != nil {
-		return nil
-	}
-	sum := sha1.Sum(spki.Key.Bytes)
-	return sum[:]
+	return security.SignSelfSigned(key, tmpl, spec.validity)
 }
 
 // hostFromCN returns the CN of a DER subject when it is a host name or an
