@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hedwigmail/hedwig/listener"
+	"github.com/hedwigmail/hedwig/store"
 )
 
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
@@ -177,16 +178,29 @@ func TestRogueClientCertificate(t *testing.T) {
 }
 
 func TestRateLimitedLogins(t *testing.T) {
-	f := newFixture(t, listener.Implicit, Config{})
-	// The store allows five failures per user, then refuses even the
-	// right password for a while.
-	for i := 0; i < 5; i++ {
-		c := dialTLS(t, f.srv.addr, clientTLS(t, ""))
+	const allowed = 3
+	st := testStore(t, func(o *store.Options) { o.LoginFailuresPerUser = allowed })
+	addUser(t, st, "alice@example.com", "secret")
+	srv := startServer(t, st, listener.Implicit, Config{})
+	for i := 0; i < allowed; i++ {
+		c := dialTLS(t, srv.addr, clientTLS(t, ""))
 		c.cmdOK("USER alice@example.com")
 		c.cmdErr("PASS wrong", "-ERR [AUTH] authentication failed")
 		c.conn.Close()
 	}
-	c := dialTLS(t, f.srv.addr, clientTLS(t, ""))
+	// Now even the right password is refused for a while.
+	c := dialTLS(t, srv.addr, clientTLS(t, ""))
 	c.cmdOK("USER alice@example.com")
 	c.cmdErr("PASS secret", "-ERR [AUTH] too many failed logins")
+}
+
+// The store keeps no password APOP could use, so the greeting carries no
+// timestamp and APOP is refused.
+func TestAPOPNotOffered(t *testing.T) {
+	f := newFixture(t, listener.Implicit, Config{})
+	c := dialTLSRaw(t, f.srv.addr, clientTLS(t, ""))
+	if greeting := c.expectOK(); strings.ContainsAny(greeting, "<>") {
+		t.Errorf("greeting %q offers APOP", greeting)
+	}
+	c.cmdErr("APOP alice@example.com c4c9334bac560ecc979e58001b3e22fb", "APOP is not available")
 }

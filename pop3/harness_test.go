@@ -21,8 +21,9 @@ import (
 // The real store satisfies the interfaces this package declares.
 var _ Store = (*store.Store)(nil)
 
-// testStore opens a real SQLite store in a temporary directory.
-func testStore(t testing.TB) *store.Store {
+// testStore opens a real SQLite store in a temporary directory; tune, if
+// given, adjusts the options.
+func testStore(t testing.TB, tune ...func(*store.Options)) *store.Store {
 	t.Helper()
 	dir := t.TempDir()
 	ds, err := store.ParseDataSource("jdbc:sqlite:hedwig.db", "", "", dir)
@@ -30,10 +31,14 @@ func testStore(t testing.TB) *store.Store {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	st, err := store.Open(ctx, ds, store.Options{
+	opts := store.Options{
 		DataDirectory: filepath.Join(dir, "data"),
 		Domains:       []string{"example.com"},
-	})
+	}
+	for _, f := range tune {
+		f(&opts)
+	}
+	st, err := store.Open(ctx, ds, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +229,16 @@ func dialRaw(t testing.TB, addr string) *client {
 	return &client{t: t, conn: conn, r: bufio.NewReader(conn)}
 }
 
+// dialTLS connects with implicit TLS and reads the greeting.
 func dialTLS(t testing.TB, addr string, cfg *tls.Config) *client {
+	t.Helper()
+	c := dialTLSRaw(t, addr, cfg)
+	c.expectOK()
+	return c
+}
+
+// dialTLSRaw connects with implicit TLS without reading anything.
+func dialTLSRaw(t testing.TB, addr string, cfg *tls.Config) *client {
 	t.Helper()
 	conn, err := tls.DialWithDialer(&net.Dialer{Timeout: 10 * time.Second}, "tcp", addr, cfg)
 	if err != nil {
@@ -232,9 +246,7 @@ func dialTLS(t testing.TB, addr string, cfg *tls.Config) *client {
 	}
 	t.Cleanup(func() { conn.Close() })
 	conn.SetDeadline(time.Now().Add(30 * time.Second))
-	c := &client{t: t, conn: conn, r: bufio.NewReader(conn)}
-	c.expectOK()
-	return c
+	return &client{t: t, conn: conn, r: bufio.NewReader(conn)}
 }
 
 // startTLS sends STLS and upgrades the connection.

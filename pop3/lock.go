@@ -1,7 +1,6 @@
 package pop3
 
 import (
-	"context"
 	"errors"
 	"sync"
 	"time"
@@ -31,33 +30,23 @@ var drops = struct {
 	pruned    time.Time
 }{held: map[dropKey]bool{}, lastLogin: map[userKey]time.Time{}}
 
-// lockMaildrop locks mailbox for one session: in this process always, and
-// across processes when the store offers it. The returned function
-// releases both.
-func (h *Handler) lockMaildrop(ctx context.Context, mailbox int64, owner string) (func(), error) {
+// lockMaildrop locks mailbox for one session of this process; the
+// returned function releases it. The store offers no lock that spans
+// processes yet, so two hedwig processes on one database do not exclude
+// each other's POP3 sessions.
+func (h *Handler) lockMaildrop(mailbox int64) (func(), error) {
 	key := dropKey{h.store, mailbox}
 	drops.Lock()
+	defer drops.Unlock()
 	if drops.held[key] {
-		drops.Unlock()
 		return nil, errLocked
 	}
 	drops.held[key] = true
-	drops.Unlock()
-	local := func() {
+	return func() {
 		drops.Lock()
 		delete(drops.held, key)
 		drops.Unlock()
-	}
-	ml, ok := h.store.(MaildropLocker)
-	if !ok {
-		return local, nil
-	}
-	unlock, err := ml.LockMaildrop(ctx, mailbox, owner)
-	if err != nil {
-		local()
-		return nil, err
-	}
-	return func() { unlock(); local() }, nil
+	}, nil
 }
 
 // loginAllowed enforces Config.LoginDelay and records this login. It

@@ -52,15 +52,10 @@ func (s *session) openMaildrop(u store.User, method string) {
 	}
 	d := &maildrop{st: s.h.store, mailbox: inbox.ID}
 	if d.mailbox != 0 {
-		unlock, err := s.h.lockMaildrop(s.ctx, d.mailbox, s.c.ID())
-		if errors.Is(err, errLocked) {
+		unlock, err := s.h.lockMaildrop(d.mailbox)
+		if err != nil {
 			log.Info("maildrop in use")
 			s.fail(codeInUse, "maildrop is locked by another POP3 session")
-			return
-		}
-		if err != nil {
-			log.Error("cannot lock maildrop", zap.Error(err))
-			s.fail(codeSysTemp, "cannot lock the maildrop now, try again later")
 			return
 		}
 		d.unlock = unlock

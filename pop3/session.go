@@ -59,7 +59,6 @@ const (
 	codeInUse      = "IN-USE"
 	codeLoginDelay = "LOGIN-DELAY"
 	codeSysTemp    = "SYS/TEMP"
-	codeSysPerm    = "SYS/PERM"
 	codeAuth       = "AUTH"
 )
 
@@ -123,20 +122,21 @@ func (s *session) shutdownReply() {
 	s.fatal(codeSysTemp, "server shutting down, try again later")
 }
 
-// drainLine reads and discards the rest of an overlong line for a short
-// while, so that the client gets to read the error reply instead of a
-// connection reset caused by unread input.
+// drainLine reads and discards the rest of an overlong line, within
+// bounds of bytes and time, so that the client gets to read the error reply
+// instead of a connection reset caused by unread input.
 func (s *session) drainLine() {
 	const (
 		limit = 4 << 20
 		wait  = 5 * time.Second
 	)
-	s.c.SetReadDeadline(time.Now().Add(wait))
+	start := time.Now()
+	s.c.SetReadDeadline(start.Add(wait))
 	r := s.c.Reader()
-	for n := 0; n < limit; {
+	for n := 0; n < limit && time.Since(start) < wait; {
 		frag, err := r.ReadSlice('\n')
 		n += len(frag)
-		if err == nil || !errors.Is(err, bufio.ErrBufferFull) {
+		if !errors.Is(err, bufio.ErrBufferFull) {
 			return
 		}
 	}

@@ -31,15 +31,11 @@ type Store interface {
 }
 
 // APOPStore is implemented by stores that can check an APOP digest (RFC
-// 1939 §7) against a password kept in plaintext. The greeting carries an
-// APOP timestamp only when the store implements it.
+// 1939 §7), the MD5 of timestamp and password, for users whose password is
+// kept in plaintext (Hedwig's hw_user.passwd without an encoder). Failures
+// are store.ErrAuthFailed and store.ErrRateLimited, as for Authenticate.
+// The greeting carries an APOP timestamp only when the store implements it;
+// *store.Store does not yet, so APOP is answered "not available".
 type APOPStore interface {
 	AuthenticateAPOP(ctx context.Context, address, timestamp, digest string, remote netip.Addr) (store.User, error)
-}
-
-// MaildropLocker is implemented by stores that can lock a maildrop across
-// processes sharing one database. The lock is held until unlock is called;
-// a second lock fails with an error the session reports as [IN-USE].
-type MaildropLocker interface {
-	LockMaildrop(ctx context.Context, mailboxID int64, owner string) (unlock func(), err error)
 }
