@@ -6,6 +6,7 @@ import (
 
 	"go.uber.org/fx"
 
+	"github.com/hedwigmail/hedwig/diag"
 	"github.com/hedwigmail/hedwig/store"
 )
 
@@ -62,4 +63,23 @@ func (e *env) buildDataSource(b *beanReader, lc fx.Lifecycle) *DataSource {
 	}
 	e.mu.Unlock()
 	return d
+}
+
+// OpenStore loads the configuration at path without starting anything and
+// returns the store its data source names, for the administration
+// commands (hedwig user, hedwig alias). Problems of the configuration are
+// returned too; the store is nil only when it could not be opened.
+func OpenStore(path string, opts Options) (*store.Store, *diag.List) {
+	opts.CheckOnly = false
+	c := Load(path, opts)
+	if c.env == nil {
+		return nil, c.Problems
+	}
+	c.env.mu.Lock()
+	st := c.env.store
+	c.env.mu.Unlock()
+	if st == nil && !c.Problems.HasErrors() {
+		c.Problems.Errorf(diag.Pos{File: path}, "", "no org.apache.commons.dbcp.BasicDataSource bean: there is no store to administer")
+	}
+	return st, c.Problems
 }

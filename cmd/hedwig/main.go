@@ -14,10 +14,13 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strings"
 
 	"github.com/hedwigmail/hedwig/container"
 	"github.com/hedwigmail/hedwig/daemon"
+	"github.com/hedwigmail/hedwig/diag"
 	"github.com/hedwigmail/hedwig/security/keytool"
+	"github.com/hedwigmail/hedwig/store/admincmd"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -28,6 +31,8 @@ const usage = `usage: hedwig <command> [flags]
 commands:
   serve    run the servers of a configuration      (-c FILE, --port-offset N)
   check    load a configuration without binding ports; list listeners and problems
+  user     add|passwd|del|list mail users of a configuration's store   (-c FILE)
+  alias    add|del|list aliases                                        (-c FILE)
   keytool  manage keystores and certificates, with the JDK keytool's flags (hedwig keytool -help)
   version  print the version
 `
@@ -46,6 +51,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return serve(args[1:], stderr)
 	case "check":
 		return check(args[1:], stdout, stderr)
+	case "user", "alias":
+		return admin(args, stdin, stdout, stderr)
 	case "keytool":
 		return keytool.Main(args[1:], stdin, stdout, stderr)
 	case "version", "-version", "--version":
@@ -131,4 +138,50 @@ func versionString() string {
 		return bi.Main.Version
 	}
 	return "devel"
+}
+
+// admin runs `hedwig user …` and `hedwig alias …` on the store of the
+// configuration given with -c (passwords come from stdin, never argv). -c
+// may stand anywhere: `hedwig user add -c conf/applicationContext.xml bob`.
+func admin(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	path, rest, err := takeConfigFlag(args[1:])
+	if err != nil {
+		fmt.Fprintf(stderr, "hedwig %s: %v\n", args[0], err)
+		return 64
+	}
+	if path == "" {
+		if path, err = daemon.DefaultConfigFile(); err != nil {
+			fmt.Fprintln(stderr, "hedwig:", err)
+			return 78
+		}
+	}
+	st, probs := container.OpenStore(path, container.Options{})
+	if st == nil {
+		for _, p := range probs.Filter(diag.Error) {
+			fmt.Fprintln(stderr, "hedwig:", p.Error())
+		}
+		return 78
+	}
+	defer st.Close()
+	return admincmd.Run(context.Background(), st, append([]string{args[0]}, rest...), stdin, stdout, stderr)
+}
+
+// takeConfigFlag removes "-c FILE" (or -c=FILE, --c FILE) from args.
+func takeConfigFlag(args []string) (file string, rest []string, err error) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "-c" || a == "--c":
+			if i+1 >= len(args) {
+				return "", nil, fmt.Errorf("flag %s needs a file", a)
+			}
+			file = args[i+1]
+			i++
+		case strings.HasPrefix(a, "-c=") || strings.HasPrefix(a, "--c="):
+			file = a[strings.IndexByte(a, '=')+1:]
+		default:
+			rest = append(rest, a)
+		}
+	}
+	return file, rest, nil
 }

@@ -73,3 +73,39 @@ func TestUsageAndVersion(t *testing.T) {
 		t.Fatalf("version: exit %d, %q", code, out)
 	}
 }
+
+// The issue's own example: password on stdin, -c after the subcommand.
+func TestUserAndAliasCommands(t *testing.T) {
+	home := t.TempDir()
+	os.MkdirAll(filepath.Join(home, "conf"), 0o755)
+	for _, f := range []string{"applicationContext.xml", "default.properties"} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "conf", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(home, "conf", f), data, 0o644)
+	}
+	xml := filepath.Join(home, "conf", "applicationContext.xml")
+	runIn := func(stdin string, args ...string) (int, string, string) {
+		var out, errb bytes.Buffer
+		code := run(args, strings.NewReader(stdin), &out, &errb)
+		return code, out.String(), errb.String()
+	}
+	if code, out, errs := runIn("s3cret\n", "user", "add", "-c", xml, "alice@localhost"); code != 0 {
+		t.Fatalf("user add: exit %d\n%s%s", code, out, errs)
+	}
+	if code, out, errs := runIn("", "alias", "add", "-c", xml, "postmaster@localhost", "alice@localhost"); code != 0 {
+		t.Fatalf("alias add: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, errs := runIn("", "user", "list", "-c", xml)
+	if code != 0 || !strings.Contains(out, "alice@localhost") {
+		t.Fatalf("user list: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, _ = runIn("", "alias", "list", "-c", xml)
+	if code != 0 || !strings.Contains(out, "postmaster@localhost") {
+		t.Fatalf("alias list: exit %d\n%s", code, out)
+	}
+	if _, err := os.Stat(filepath.Join(home, "data", "hedwig.db")); err != nil {
+		t.Fatalf("the SQLite store of the shipped configuration was not used: %v", err)
+	}
+}
