@@ -70,17 +70,17 @@ func ParseDataSource(jdbcURL, user, password, appHome string) (DataSource, error
 	if !ok {
 		return ds, fmt.Errorf("database URL %q does not start with jdbc:; use %s", jdbcURL, SupportedURLs)
 	}
-	sub, _, _ := strings.Cut(rest, ":")
+	sub, tail, _ := strings.Cut(rest, ":")
 	var err error
 	switch strings.ToLower(sub) {
 	case "mysql", "mariadb":
-		err = ds.parseMySQL(rest[len(sub)+1:], user, password)
+		err = ds.parseMySQL(tail, user, password)
 	case "postgresql":
-		err = ds.parsePostgres(rest[len(sub)+1:], user, password)
+		err = ds.parsePostgres(tail, user, password)
 	case "sqlite":
-		err = ds.parseSQLite(rest[len(sub)+1:], appHome)
+		err = ds.parseSQLite(tail, appHome)
 	case "oracle":
-		err = fmt.Errorf("Oracle databases (%s) are not supported by hedwig; move the data to MySQL/MariaDB, PostgreSQL or SQLite and use %s", jdbcURL, SupportedURLs)
+		err = fmt.Errorf("database URL %s names an Oracle database, which hedwig does not support; move the data to MySQL/MariaDB, PostgreSQL or SQLite and use %s", jdbcURL, SupportedURLs)
 	default:
 		err = fmt.Errorf("unsupported database URL %q; use %s", jdbcURL, SupportedURLs)
 	}

@@ -53,7 +53,7 @@ func TestParseDataSourceCredentialsInURL(t *testing.T) {
 
 func TestParseDataSourceRefusals(t *testing.T) {
 	cases := map[string]string{
-		"jdbc:oracle:thin:@127.0.0.1:1521:XE": "Oracle databases",
+		"jdbc:oracle:thin:@127.0.0.1:1521:XE": "names an Oracle database",
 		"jdbc:derby:hedwig":                   "unsupported database URL",
 		"mysql://localhost/hedwig":            "does not start with jdbc:",
 		"jdbc:mysql://localhost/":             "must name one database",

@@ -86,7 +86,7 @@ func parseJamesAlgorithm(spec, fallbackMode string) (jamesAlgorithm, error) {
 		}
 	}
 	if err == nil && a.pbkdf2 && a.keyBits%8 != 0 {
-		err = fmt.Errorf("James algorithm %q: key size must be a multiple of 8 bits", spec)
+		err = fmt.Errorf("algorithm %q: key size must be a multiple of 8 bits", spec)
 	}
 	return a, err
 }
@@ -133,7 +133,7 @@ func VerifyJames(algorithm, fallbackMode, stored, salt, plain string) (bool, err
 	}, stored)
 	want, err := base64.StdEncoding.DecodeString(compact)
 	if err != nil {
-		return false, fmt.Errorf("James password hash is not base64: %w", err)
+		return false, fmt.Errorf("stored James password hash is not base64: %w", err)
 	}
 	got, err := a.digest(plain, salt)
 	if err != nil {
