@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -297,4 +298,78 @@ func TestListenerClientAuthNeed(t *testing.T) {
 		t.Fatalf("pop3s without client certificate: %v", err)
 	}
 	conn.Close()
+}
+
+// The whole path a user sees: a mailbox added with the admin command's
+// store, a message sent with Python's smtplib over STARTTLS with AUTH to the
+// submission port, then read back from the store byte-identical below the
+// Received header hedwig adds.
+func TestSubmissionDeliversToTheStore(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 not installed (Debian package python3)")
+	}
+	home := shippedHome(t)
+	xml := filepath.Join(home, "conf", "applicationContext.xml")
+	st, probs := container.OpenStore(xml, container.Options{})
+	if st == nil {
+		t.Fatal(probs.Err())
+	}
+	ctx := context.Background()
+	alice, err := st.AddUser(ctx, "alice@localhost", "wonderland")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.AddUser(ctx, "bob@localhost", "builder"); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	r := serve(t, home)
+	msg := "From: bob@localhost\r\nTo: alice@localhost\r\nSubject: hello\r\n\r\nline one\r\n.starts with a dot\r\n\r\n"
+	script := `
+import smtplib, ssl, sys
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=20)
+s.ehlo(); s.starttls(context=ctx); s.ehlo()
+s.login("bob@localhost", "builder")
+s.sendmail("bob@localhost", ["alice@localhost"], sys.stdin.buffer.read())
+s.quit()
+`
+	cmd := exec.Command(py, "-c", script, fmt.Sprint(10587+r.offset))
+	cmd.Stdin = strings.NewReader(msg)
+	began := time.Now()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("smtplib: %v\n%s", err, out)
+	}
+	t.Logf("smtplib session took %v", time.Since(began))
+
+	st, probs = container.OpenStore(xml, container.Options{})
+	if st == nil {
+		t.Fatal(probs.Err())
+	}
+	defer st.Close()
+	inbox, err := st.MailboxByName(ctx, alice.ID, "INBOX")
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := st.Messages(ctx, inbox.ID)
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("INBOX has %d messages (%v), want 1", len(msgs), err)
+	}
+	body, err := st.OpenBody(ctx, msgs[0].UID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer body.Close()
+	var got strings.Builder
+	if _, err := io.Copy(&got, body); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(got.String(), "Received: ") || !strings.HasSuffix(got.String(), msg) {
+		t.Fatalf("stored message:\n%q\nwant a Received header and then\n%q", got.String(), msg)
+	}
+	if !strings.Contains(got.String(), "TLS") {
+		t.Errorf("Received header does not record TLS:\n%s", got.String())
+	}
 }
