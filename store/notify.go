@@ -82,6 +82,11 @@ func (h *hub) add(mailboxID int64) *Watcher {
 	w := &Watcher{C: c, c: c, mailboxID: mailboxID, h: h}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	select {
+	case <-h.stopCh:
+		return w // closed store: a watcher that never fires
+	default:
+	}
 	if h.watchers[mailboxID] == nil {
 		h.watchers[mailboxID] = map[*Watcher]struct{}{}
 	}

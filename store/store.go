@@ -299,7 +299,9 @@ func (s *Store) Close() error {
 			s.committer.stop()
 		}
 		if s.hub != nil {
+			s.hub.mu.Lock() // no watcher may start a poller from now on
 			s.hub.stop()
+			s.hub.mu.Unlock()
 		}
 		s.bg.Wait()
 		err = s.db.Close()
