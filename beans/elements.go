@@ -2,6 +2,7 @@ package beans
 
 import (
 	"fmt"
+	"github.com/hedwigmail/hedwig/internal/typo"
 	"slices"
 	"strings"
 
@@ -155,39 +156,13 @@ func (p *fileParser) enumAttr(e *etree.Element, sc scope, key string, values ...
 // suggest returns `; did you mean "x"?` for the closest of candidates, or
 // the list of candidates when none is close.
 func suggest(word string, candidates []string) string {
-	best, bestDist := "", 3
-	for _, c := range candidates {
-		if d := editDistance(strings.ToLower(word), strings.ToLower(c)); d < bestDist {
-			best, bestDist = c, d
-		}
-	}
-	if best != "" {
+	if best := typo.Nearest(word, candidates, 3); best != "" {
 		return fmt.Sprintf("; did you mean %q?", best)
 	}
 	if len(candidates) == 0 {
 		return ""
 	}
 	return " (allowed: " + strings.Join(candidates, ", ") + ")"
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // scope names where a problem is: the subject (`bean "x"`) and the path

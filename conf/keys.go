@@ -1,6 +1,7 @@
 package conf
 
 import (
+	"github.com/hedwigmail/hedwig/internal/typo"
 	"slices"
 	"strings"
 )
@@ -75,7 +76,7 @@ func suggestKey(key string) string {
 		if abs(len(key)-len(k)) >= bestDist {
 			continue // the distance is at least the difference in length
 		}
-		if d := editDistance(key, k); d < bestDist {
+		if d := typo.Distance(key, k); d < bestDist {
 			best, bestDist = k, d
 		}
 	}
@@ -91,27 +92,6 @@ func normalizeKey(key string) string {
 		}
 		return r
 	}, strings.ToLower(key))
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 func abs(n int) int {

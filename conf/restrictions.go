@@ -2,6 +2,7 @@ package conf
 
 import (
 	"fmt"
+	"github.com/hedwigmail/hedwig/internal/typo"
 	"slices"
 	"strings"
 )
@@ -76,13 +77,7 @@ func unsupportedRestriction(key, name string, allowed []string) error {
 		}
 	}
 	hint := ""
-	best, bestDist := "", 3
-	for _, a := range allowed {
-		if d := editDistance(name, a); d < bestDist {
-			best, bestDist = a, d
-		}
-	}
-	if best != "" {
+	if best := typo.Nearest(name, allowed, 3); best != "" {
 		hint = fmt.Sprintf(" (did you mean %s?)", best)
 	}
 	return fmt.Errorf("unsupported restriction %q%s; allowed here: %s", name, hint, strings.Join(allowed, ", "))

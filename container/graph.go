@@ -2,6 +2,7 @@ package container
 
 import (
 	"fmt"
+	"github.com/hedwigmail/hedwig/internal/typo"
 	"slices"
 	"sort"
 	"strconv"
@@ -52,7 +53,7 @@ func buildGraph(defs *beans.Definitions, probs *diag.List) *graph {
 			seen[target] = true
 			if defs.Bean(target) == nil {
 				msg := fmt.Sprintf("%s %q: no such bean", how, name)
-				if near := nearestWord(name, beanNames(defs)); near != "" {
+				if near := typo.Nearest(name, beanNames(defs), len(name)/2+2); near != "" {
 					msg += fmt.Sprintf(" (did you mean %q?)", near)
 				}
 				probs.Errorf(pos, subject(b), "%s", msg)
@@ -157,7 +158,7 @@ func checkBean(defs *beans.Definitions, b *beans.Bean, probs *diag.List) *Class 
 			want, known := cls.Props[p.Name]
 			if !known {
 				msg := fmt.Sprintf("unknown property %q for class %s", p.Name, className)
-				if near := nearestWord(p.Name, propNames(cls)); near != "" {
+				if near := typo.Nearest(p.Name, propNames(cls), len(p.Name)/2+2); near != "" {
 					msg += fmt.Sprintf(" (did you mean %q?)", near)
 				}
 				probs.Errorf(p.Pos, subject(b), "%s", msg)

@@ -1,6 +1,7 @@
 package container
 
 import (
+	"github.com/hedwigmail/hedwig/internal/typo"
 	"sort"
 	"strings"
 )
@@ -187,7 +188,7 @@ func nearestClasses(name string, n int) []string {
 	simple := func(s string) string { return s[strings.LastIndexAny(s, ".:")+1:] }
 	var cs []cand
 	for k := range registry {
-		d := 2*editDistance(strings.ToLower(simple(name)), strings.ToLower(simple(k))) + editDistance(name, k)/4
+		d := 2*typo.Distance(strings.ToLower(simple(name)), strings.ToLower(simple(k))) + typo.Distance(name, k)/4
 		cs = append(cs, cand{k, d})
 	}
 	sort.Slice(cs, func(i, j int) bool {
@@ -201,37 +202,4 @@ func nearestClasses(name string, n int) []string {
 		out = append(out, c.name)
 	}
 	return out
-}
-
-// nearestWord returns the word of words closest to w, or "" when none is
-// close enough to be a likely typo.
-func nearestWord(w string, words []string) string {
-	best, bestD := "", len(w)/2+2
-	for _, c := range words {
-		if d := editDistance(strings.ToLower(w), strings.ToLower(c)); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
