@@ -38,11 +38,11 @@ func ParseSize(s string, defaultUnit byte) (int64, error) {
 	case 'G', 'g':
 		mult = 1 << 30
 	default:
-		return 0, fmt.Errorf("size %q has unit %q: use B, K, M or G", s, string(unit))
+		return 0, fmt.Errorf("size %q has unit %q: write a whole number with an optional unit B, K, M or G, e.g. 10M", s, string(unit))
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n < 0 {
-		return 0, fmt.Errorf("size %q is not a whole number of B, K, M or G", s)
+		return 0, fmt.Errorf("size %q: write a whole number with an optional unit B, K, M or G, e.g. 10M", s)
 	}
 	if n > math.MaxInt64/mult {
 		return 0, fmt.Errorf("size %q is too large", s)
