@@ -1,17 +1,17 @@
-// Package imap serves IMAP4rev1 sessions on a listener.
-//
-// This first version carries the connection-level part of the protocol
-// (greeting, CAPABILITY, NOOP, LOGOUT, STARTTLS with LOGINDISABLED before
-// TLS, the BYE replies for a busy executor and shutdown); mailbox commands
-// are answered with a tagged NO until the store-backed session lands.
+// Package imap serves IMAP4rev1 (RFC 3501) sessions on a listener, backed
+// by the mail store: authentication (LOGIN, AUTHENTICATE PLAIN and
+// EXTERNAL), mailbox management, APPEND, FETCH, SEARCH, STORE, COPY/MOVE,
+// EXPUNGE and IDLE, with the UIDPLUS, MOVE, IDLE, ID, NAMESPACE, ENABLE,
+// UNSELECT, CHILDREN, LITERAL+, SASL-IR and STARTTLS extensions.
 package imap
 
 import (
 	"context"
 	"crypto/tls"
+	"errors"
+	"fmt"
+	"reflect"
 	"strings"
-
-	"go.uber.org/zap"
 
 	"github.com/hedwigmail/hedwig/listener"
 )
@@ -19,22 +19,48 @@ import (
 // Config is what an IMAP session needs from the configuration.
 type Config struct {
 	Hostname string
-	TLS      *tls.Config // nil: no STARTTLS offered
+	// TLS serves STARTTLS on a plain listener; nil offers no STARTTLS. To
+	// offer AUTHENTICATE EXTERNAL it must verify client certificates
+	// (ClientCAs and ClientAuth of at least VerifyClientCertIfGiven).
+	TLS *tls.Config
 	// AllowPlaintextAuth lets clients log in before TLS.
 	AllowPlaintextAuth bool
 	// MaxLineLength bounds a command line (imap_line_limit, 8192 in Hedwig).
 	MaxLineLength int
+	// MaxMessageSize bounds an APPENDed message; zero means 50 MiB.
+	MaxMessageSize int64
+	// MaxBadCommands is how many malformed or refused commands a session
+	// may send before it is disconnected; zero means 10.
+	MaxBadCommands int
 }
 
 // Handler implements listener.Handler for IMAP.
-type Handler struct{ cfg Config }
+type Handler struct {
+	cfg   Config
+	store Store
+}
 
-// NewHandler returns an IMAP handler for cfg.
-func NewHandler(cfg Config) *Handler {
+// NewHandler returns an IMAP handler for cfg serving the mailboxes of st.
+func NewHandler(cfg Config, st Store) (*Handler, error) {
+	if st == nil || (reflect.ValueOf(st).Kind() == reflect.Pointer && reflect.ValueOf(st).IsNil()) {
+		return nil, errors.New("imap: no mail store")
+	}
 	if cfg.MaxLineLength <= 0 {
 		cfg.MaxLineLength = 8192
 	}
-	return &Handler{cfg: cfg}
+	if cfg.MaxLineLength < 1024 {
+		return nil, fmt.Errorf("imap: line limit %d is below the 1024 octets clients need", cfg.MaxLineLength)
+	}
+	if cfg.MaxMessageSize <= 0 {
+		cfg.MaxMessageSize = 50 << 20
+	}
+	if cfg.MaxBadCommands <= 0 {
+		cfg.MaxBadCommands = 10
+	}
+	if cfg.Hostname == "" {
+		cfg.Hostname = "localhost"
+	}
+	return &Handler{cfg: cfg, store: st}, nil
 }
 
 // Busy tells a client the executor is full (RFC 3501 §7.1.5 BYE greeting).
@@ -42,75 +68,28 @@ func (h *Handler) Busy(c *listener.Conn) {
 	c.Writer().WriteString("* BYE [UNAVAILABLE] " + h.cfg.Hostname + " too many connections, try again later\r\n")
 }
 
-func (h *Handler) capabilities(c *listener.Conn) string {
-	caps := []string{"IMAP4rev1"}
-	if c.TLS() == nil && h.cfg.TLS != nil && c.TLSMode() == listener.StartTLS {
-		caps = append(caps, "STARTTLS")
-	}
-	if c.TLS() == nil && !h.cfg.AllowPlaintextAuth {
-		caps = append(caps, "LOGINDISABLED")
-	}
-	return strings.Join(caps, " ")
-}
-
 // Serve runs one session.
 func (h *Handler) Serve(ctx context.Context, c *listener.Conn) {
-	w := c.Writer()
-	w.WriteString("* OK [CAPABILITY " + h.capabilities(c) + "] " + h.cfg.Hostname + " hedwig IMAP4rev1 ready\r\n")
-	c.Flush()
-	for {
-		if ctx.Err() != nil {
-			w.WriteString("* BYE server shutting down\r\n")
-			return
-		}
-		line, err := c.ReadLine(h.cfg.MaxLineLength)
-		if err == listener.ErrLineTooLong {
-			w.WriteString("* BYE command line too long\r\n")
-			return
-		}
-		if err != nil {
-			return
-		}
-		tag, cmd, _ := splitCommand(line)
-		if tag == "" || cmd == "" {
-			w.WriteString("* BAD malformed command\r\n")
-			c.Flush()
-			continue
-		}
-		switch cmd {
-		case "CAPABILITY":
-			w.WriteString("* CAPABILITY " + h.capabilities(c) + "\r\n" + tag + " OK CAPABILITY completed\r\n")
-		case "NOOP":
-			w.WriteString(tag + " OK NOOP completed\r\n")
-		case "LOGOUT":
-			w.WriteString("* BYE logging out\r\n" + tag + " OK LOGOUT completed\r\n")
-			return
-		case "STARTTLS":
-			if c.TLS() != nil || h.cfg.TLS == nil || c.TLSMode() != listener.StartTLS {
-				w.WriteString(tag + " BAD STARTTLS not available\r\n")
-				break
-			}
-			w.WriteString(tag + " OK begin TLS negotiation now\r\n")
-			if _, err := c.StartTLS(h.cfg.TLS); err != nil {
-				c.Logger().Info("STARTTLS failed", zap.Error(err))
-				return
-			}
-		case "LOGIN", "AUTHENTICATE":
-			if c.TLS() == nil && !h.cfg.AllowPlaintextAuth {
-				w.WriteString(tag + " NO [PRIVACYREQUIRED] use STARTTLS or port 993 first\r\n")
-				break
-			}
-			w.WriteString(tag + " NO [UNAVAILABLE] mailbox access is not available on this server yet\r\n")
-		default:
-			w.WriteString(tag + " BAD unknown command in this state\r\n")
-		}
-		c.Flush()
-	}
+	s := &session{h: h, c: c, ctx: ctx, w: c.Writer(), log: c.Logger()}
+	s.serve()
 }
 
-// splitCommand splits "tag COMMAND args".
-func splitCommand(line string) (tag, cmd, args string) {
-	tag, rest, _ := strings.Cut(line, " ")
-	cmd, args, _ = strings.Cut(rest, " ")
-	return tag, strings.ToUpper(cmd), args
+// capabilities lists what the session offers in its current state.
+func (s *session) capabilities() string {
+	caps := []string{"IMAP4rev1", "LITERAL+", "SASL-IR", "ID", "ENABLE", "IDLE", "NAMESPACE", "UNSELECT", "CHILDREN", "UIDPLUS", "MOVE", "ESEARCH"}
+	tlsOn := s.c.TLS() != nil
+	if s.user == nil {
+		if !tlsOn && s.h.cfg.TLS != nil && s.c.TLSMode() == listener.StartTLS {
+			caps = append(caps, "STARTTLS")
+		}
+		if tlsOn || s.h.cfg.AllowPlaintextAuth {
+			caps = append(caps, "AUTH=PLAIN")
+		} else {
+			caps = append(caps, "LOGINDISABLED")
+		}
+		if s.externalUser() != "" {
+			caps = append(caps, "AUTH=EXTERNAL")
+		}
+	}
+	return strings.Join(caps, " ")
 }

@@ -1,0 +1,165 @@
+package imap
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/hedwigmail/hedwig/store"
+)
+
+// owner returns the owner of a mailbox name: shared folders ("#...")
+// belong to "anyone", everything else to the logged-in user.
+func (s *session) owner(name string) int64 {
+	if strings.HasPrefix(name, store.SharedPrefix) {
+		return store.AnyoneID
+	}
+	return s.user.ID
+}
+
+// openMailbox finds a mailbox and the rights the user holds on it.
+func (s *session) openMailbox(name string) (store.Mailbox, string, error) {
+	mb, err := s.h.store.MailboxByName(s.ctx, s.owner(name), name)
+	if err != nil {
+		return mb, "", err
+	}
+	if mb.OwnerID == s.user.ID {
+		return mb, "lrswipkxtea", nil
+	}
+	rights, err := s.h.store.Rights(s.ctx, mb.ID, s.user.ID)
+	return mb, rights, err
+}
+
+func (s *session) cmdSelect(cmd *command) reply {
+	s.unselect() // a failed SELECT leaves no mailbox selected (RFC 3501)
+	name := cmd.args.(mailboxArgs).mailbox
+	mb, rights, err := s.openMailbox(name)
+	if err != nil {
+		return s.storeError(cmd.name, err)
+	}
+	if !strings.ContainsRune(rights, 'r') {
+		return no("NOPERM", "no read access to "+name)
+	}
+	if mb.NoSelect {
+		return no("CANNOT", name+" cannot be selected")
+	}
+	v := &mailboxView{mb: mb, state: map[int64]msgState{}, recent: map[int64]bool{}}
+	v.readOnly = cmd.name == "EXAMINE" || mb.ReadOnly || !strings.ContainsAny(rights, "stwe")
+	v.watcher = s.h.store.Watch(mb.ID) // before reading, so no change slips by
+	msgs, err := s.h.store.Messages(s.ctx, mb.ID)
+	if err != nil {
+		v.watcher.Close()
+		return s.storeError(cmd.name, err)
+	}
+	if v.readOnly {
+		for _, m := range msgs {
+			if m.Flags&store.FlagRecent != 0 {
+				v.recent[m.UID] = true
+			}
+		}
+	} else {
+		recent, err := s.h.store.ClaimRecent(s.ctx, mb.ID)
+		if err != nil {
+			v.watcher.Close()
+			return s.storeError(cmd.name, err)
+		}
+		for _, uid := range recent {
+			v.recent[uid] = true
+		}
+	}
+	status, err := s.h.store.Status(s.ctx, mb.ID)
+	if err != nil {
+		v.watcher.Close()
+		return s.storeError(cmd.name, err)
+	}
+	keywords := map[string]bool{}
+	firstUnseen := 0
+	v.uids = make([]int64, len(msgs))
+	for i, m := range msgs {
+		v.uids[i] = m.UID
+		v.state[m.UID] = msgState{flags: m.Flags &^ store.FlagRecent, keywords: m.Keywords}
+		for _, k := range m.Keywords {
+			keywords[k] = true
+		}
+		if firstUnseen == 0 && m.Flags&store.FlagSeen == 0 {
+			firstUnseen = i + 1
+		}
+	}
+	s.sel = v
+	kw := make([]string, 0, len(keywords))
+	for k := range keywords {
+		kw = append(kw, k)
+	}
+	sort.Strings(kw)
+	flags := strings.TrimSuffix(`\Answered \Flagged \Deleted \Seen \Draft `+strings.Join(kw, " "), " ")
+	s.untagged("FLAGS (" + flags + ")")
+	if v.readOnly {
+		s.untagged("OK [PERMANENTFLAGS ()] read-only mailbox")
+	} else {
+		s.untagged(`OK [PERMANENTFLAGS (` + flags + ` \*)] flags permitted`)
+	}
+	s.untagged(strconv.Itoa(len(v.uids)) + " EXISTS")
+	s.untagged(strconv.Itoa(len(v.recent)) + " RECENT")
+	if firstUnseen > 0 {
+		s.untagged("OK [UNSEEN " + strconv.Itoa(firstUnseen) + "] first unseen message")
+	}
+	s.untagged("OK [UIDVALIDITY " + strconv.FormatInt(mb.UIDValidity, 10) + "] UIDs valid")
+	s.untagged("OK [UIDNEXT " + strconv.FormatInt(status.UIDNext, 10) + "] predicted next UID")
+	if v.readOnly {
+		return okCode("READ-ONLY", cmd.name+" completed")
+	}
+	return okCode("READ-WRITE", cmd.name+" completed")
+}
+
+func (s *session) cmdUnselect(cmd *command) reply {
+	s.unselect()
+	return ok(cmd.name + " completed")
+}
+
+// cmdClose expunges silently, unless the mailbox is read-only, and
+// deselects.
+func (s *session) cmdClose(cmd *command) reply {
+	v := s.sel
+	s.unselect()
+	if !v.readOnly {
+		if _, err := s.h.store.Expunge(s.ctx, v.mb.ID, nil); err != nil {
+			return s.storeError("CLOSE", err)
+		}
+	}
+	return ok("CLOSE completed")
+}
+
+func (s *session) cmdExpunge(cmd *command) reply {
+	v := s.sel
+	if v.readOnly {
+		return no("READ-ONLY", "mailbox is read-only")
+	}
+	var only []int64
+	if cmd.uid {
+		only = v.resolve(cmd.args.(seqSet), true)
+		if len(only) == 0 {
+			return ok("UID EXPUNGE completed, nothing to expunge")
+		}
+	}
+	expunged, err := s.h.store.Expunge(s.ctx, v.mb.ID, only)
+	if err != nil {
+		return s.storeError("EXPUNGE", err)
+	}
+	s.reportExpunged(expunged)
+	return ok(cmd.name + " completed")
+}
+
+// reportExpunged sends EXPUNGE responses for UIDs this session removed.
+func (s *session) reportExpunged(uids []int64) {
+	v := s.sel
+	for _, uid := range sortedInt64s(uids) {
+		n := v.seq(uid)
+		if n == 0 {
+			continue
+		}
+		s.untagged(strconv.Itoa(n) + " EXPUNGE")
+		v.uids = append(v.uids[:n-1], v.uids[n:]...)
+		delete(v.state, uid)
+		delete(v.recent, uid)
+	}
+}
