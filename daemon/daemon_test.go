@@ -372,4 +372,27 @@ s.quit()
 	if !strings.Contains(got.String(), "TLS") {
 		t.Errorf("Received header does not record TLS:\n%s", got.String())
 	}
+
+	// The same message through POP3S with poplib: byte-identical, then
+	// deleted at QUIT.
+	pop := `
+import poplib, ssl, sys
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+p = poplib.POP3_SSL("127.0.0.1", int(sys.argv[1]), context=ctx, timeout=20)
+p.user("alice@localhost"); p.pass_("wonderland")
+resp, lines, octets = p.retr(1)
+sys.stdout.buffer.write(b"\r\n".join(lines) + b"\r\n")
+p.dele(1)
+p.quit()
+`
+	out, err := exec.Command(py, "-c", pop, fmt.Sprint(10995+r.offset)).Output()
+	if err != nil {
+		t.Fatalf("poplib: %v\n%s", err, out)
+	}
+	if string(out) != got.String() {
+		t.Fatalf("POP3 RETR gave\n%q\nthe store holds\n%q", out, got.String())
+	}
+	if left, err := st.Messages(ctx, inbox.ID); err != nil || len(left) != 0 {
+		t.Fatalf("after DELE and QUIT the INBOX holds %d messages (%v)", len(left), err)
+	}
 }
