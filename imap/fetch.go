@@ -11,6 +11,9 @@ import (
 	"github.com/hedwigmail/hedwig/store"
 )
 
+// internalDateLayout is RFC 3501's date-time.
+const internalDateLayout = "02-Jan-2006 15:04:05 -0700"
+
 // errBrokenResponse is a failure after a response began: the session
 // has to end, since the client cannot tell where the response stops.
 var errBrokenResponse = errors.New("response cut short")
@@ -135,7 +138,7 @@ func (s *session) fetchOne(info store.MessageInfo, items []fetchItem, flagsChang
 			w.WriteString("FLAGS " + v.flags(info.UID))
 			sentFlags = true
 		case "INTERNALDATE":
-			w.WriteString(`INTERNALDATE "` + info.InternalDate.Format("02-Jan-2006 15:04:05 -0700") + `"`)
+			w.WriteString(`INTERNALDATE "` + info.InternalDate.Format(internalDateLayout) + `"`)
 		case "RFC822.SIZE":
 			w.WriteString("RFC822.SIZE " + strconv.FormatInt(info.Size, 10))
 		case "MODSEQ":

@@ -29,18 +29,18 @@ type session struct {
 
 // reply is a command's tagged completion.
 type reply struct {
-	status string // OK, NO, BAD
-	code   string // response code without brackets, or ""
-	text   string
+	status   string // OK, NO, BAD
+	code     string // response code without brackets, or ""
+	text     string
 	logout   bool // the session ends after the reply
 	startTLS bool // the TLS handshake follows the reply
 	abort    bool // the session ends without a tagged reply
 }
 
-func ok(text string) reply               { return reply{status: "OK", text: text} }
-func okCode(code, text string) reply     { return reply{status: "OK", code: code, text: text} }
-func no(code, text string) reply         { return reply{status: "NO", code: code, text: text} }
-func bad(text string) reply              { return reply{status: "BAD", text: text} }
+func ok(text string) reply              { return reply{status: "OK", text: text} }
+func okCode(code, text string) reply    { return reply{status: "OK", code: code, text: text} }
+func no(code, text string) reply        { return reply{status: "NO", code: code, text: text} }
+func bad(text string) reply             { return reply{status: "BAD", text: text} }
 func (s *session) untagged(line string) { s.w.WriteString("* " + line + "\r\n") }
 
 func (s *session) serve() {
