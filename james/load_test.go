@@ -332,6 +332,11 @@ func TestDomainListAndUsers(t *testing.T) {
 	if find(l, diag.Error, path+":24: algorithm: ", "ROT13") == nil {
 		t.Errorf("bad algorithm not reported:%s", render(l))
 	}
+	// Checking the name derives no key, however many rounds it asks for.
+	cfg, l, _ = confVariant(t, "usersrepository.xml", "PBKDF2-SHA512", "PBKDF2-SHA512-10000000-8000000")
+	if l.HasErrors() || cfg.PasswordAlgorithm != "PBKDF2-SHA512-10000000-8000000" {
+		t.Errorf("algorithm %q:%s", cfg.PasswordAlgorithm, render(l))
+	}
 }
 
 func TestMissingFilesAreSkipped(t *testing.T) {
