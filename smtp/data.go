@@ -1,6 +1,8 @@
 package smtp
 
 import (
+	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -153,6 +155,11 @@ func (s *session) endOfData(sp *spool) {
 	env := s.envelope(tx)
 	msg := sp.message(receivedHeader(s.cfg.Hostname, env, s.tlsState()))
 	defer msg.Close()
+	if hops := countHops(msg.NewReader()); hops > maxHops {
+		s.log.Warn("mail loop: too many Received headers", zap.String("id", tx.id), zap.Int("hops", hops))
+		s.respond(reply{554, "5.4.6", fmt.Sprintf("Error: too many hops (%d Received headers): mail loop?", hops)})
+		return
+	}
 	errs := s.deliver(env, tx, msg)
 	if s.cfg.LMTP {
 		for i, err := range errs {
@@ -172,6 +179,31 @@ func (s *session) endOfData(sp *spool) {
 	}
 	s.errors = 0 // limits count errors "without delivering mail"
 	s.respond(reply{250, "2.0.0", "Ok: queued as " + tx.id})
+}
+
+// maxHops is the most Received headers a message may carry (RFC 5321
+// §6.3 suggests at least 100) before it is taken for a mail loop.
+const maxHops = 100
+
+// countHops counts the Received header fields of a message's header.
+func countHops(r io.Reader) int {
+	br := bufio.NewReader(r)
+	n := 0
+	for {
+		line, err := br.ReadSlice('\n')
+		if len(bytes.TrimRight(line, "\r\n")) == 0 && err != bufio.ErrBufferFull {
+			return n // end of header (or of message)
+		}
+		if len(line) >= 9 && strings.EqualFold(string(line[:9]), "received:") {
+			n++
+		}
+		if err != nil && err != bufio.ErrBufferFull {
+			return n
+		}
+		for err == bufio.ErrBufferFull { // skip the rest of a long line
+			_, err = br.ReadSlice('\n')
+		}
+	}
 }
 
 // summarize picks the error to report for a whole SMTP message: nil when

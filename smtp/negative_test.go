@@ -331,3 +331,19 @@ func TestRBLClientRejected(t *testing.T) {
 	c = dial(t, s)
 	c.expect("220 ")
 }
+
+func TestMailLoopRefused(t *testing.T) {
+	s := startServer(t, Config{MyNetworks: []netip.Prefix{loopback}}, listener.NoTLS)
+	c := dial(t, s)
+	c.expect("220 ")
+	c.cmd("EHLO client.example", "250 ")
+	hops := strings.Repeat("Received: from a by b; Mon, 1 Jan 2024 00:00:00 +0000\r\n", 100)
+	c.cmd("MAIL FROM:<x@example.net>", "250 ")
+	c.cmd("RCPT TO:<alice@example.com>", "250 ")
+	c.cmd("DATA", "354 ")
+	c.cmd(hops+"Subject: loop\r\n\r\nround and round\r\n.", "554 5.4.6") // ours makes 101
+	c.cmd("MAIL FROM:<x@example.net>", "250 ")
+	c.cmd("RCPT TO:<alice@example.com>", "250 ")
+	c.cmd("DATA", "354 ")
+	c.cmd(hops[len(hops)/100:]+"Subject: long way\r\n\r\nbut arrived\r\n.", "250 ") // 100 in all
+}
