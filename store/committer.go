@@ -142,9 +142,14 @@ func (c *committer) attempt(batch []*pending) ([]Event, error) {
 		return nil, fmt.Errorf("begin delivery transaction: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	prep := &stmtCache{tx: tx, m: map[string]*sql.Stmt{}}
-	defer prep.close()
-	x := q{ctx: ctx, db: tx, b: s.backend, prep: prep}
+	x := q{ctx: ctx, db: tx, b: s.backend}
+	if s.backend == SQLite {
+		// Spares SQLite's parser; pgx caches statements per connection by
+		// itself and MySQL interpolates, so there it would only add round
+		// trips.
+		x.prep = &stmtCache{tx: tx, m: map[string]*sql.Stmt{}}
+		defer x.prep.close()
+	}
 	fail := func(err error) ([]Event, error) {
 		// Files first: once the transaction is gone its ids may be reused.
 		for _, p := range batch {

@@ -153,6 +153,8 @@ func (ds *DataSource) parseMySQL(rest, user, password string) error {
 	cfg.Addr = net.JoinHostPort(host, strconv.Itoa(port))
 	cfg.DBName = db
 	cfg.ParseTime = true
+	// One round trip per statement instead of prepare, execute, close.
+	cfg.InterpolateParams = true
 	cfg.Loc = time.Local
 	cfg.Params = map[string]string{"charset": "utf8mb4"}
 	if v := params.Get("connectTimeout"); v != "" {
