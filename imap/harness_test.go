@@ -183,7 +183,7 @@ func dial(t testing.TB, addr string, tlsCfg *tls.Config) *client {
 	}
 	t.Cleanup(func() { conn.Close() })
 	conn.SetDeadline(time.Now().Add(30 * time.Second))
-	c := &client{t: t, conn: conn, r: bufio.NewReader(conn)}
+	c := &client{t: t, conn: conn, r: newReader(conn)}
 	c.expectPrefix("* OK ")
 	return c
 }
@@ -266,4 +266,14 @@ func (c *client) ok(format string, args ...any) []string {
 func (c *client) login(user, pass string) {
 	c.t.Helper()
 	c.ok("LOGIN %s %s", user, pass)
+}
+
+func newReader(r io.Reader) *bufio.Reader { return bufio.NewReader(r) }
+
+func tlsDial(addr string, cfg *tls.Config) (*tls.Conn, error) {
+	conn, err := tls.Dial("tcp", addr, cfg)
+	if err == nil {
+		conn.SetDeadline(time.Now().Add(30 * time.Second))
+	}
+	return conn, err
 }

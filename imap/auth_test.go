@@ -1,0 +1,98 @@
+package imap
+
+import (
+	"crypto/tls"
+	"encoding/base64"
+	"strings"
+	"testing"
+
+	"github.com/hedwigmail/hedwig/listener"
+)
+
+func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+
+func TestAuthenticatePlain(t *testing.T) {
+	st := testStore(t)
+	addUser(t, st, "alice@example.com", "s3cret")
+	srv := startServer(t, st, listener.Implicit, Config{})
+
+	// SASL-IR: the response on the command line.
+	c := dial(t, srv.addr, clientTLS(t, ""))
+	mustHave(t, c.ok("CAPABILITY"), "AUTH=PLAIN")
+	if _, status := c.cmd("AUTHENTICATE PLAIN %s", b64("\x00alice@example.com\x00wrong")); !strings.HasPrefix(status, "NO [AUTHENTICATIONFAILED]") {
+		t.Fatalf("wrong password: %s", status)
+	}
+	if _, status := c.cmd("AUTHENTICATE PLAIN %s", b64("bob@example.com\x00alice@example.com\x00s3cret")); !strings.HasPrefix(status, "NO [AUTHORIZATIONFAILED]") {
+		t.Fatalf("authorization as someone else: %s", status)
+	}
+	_, status := c.cmd("AUTHENTICATE PLAIN %s", b64("\x00alice@example.com\x00s3cret"))
+	if !strings.HasPrefix(status, "OK [CAPABILITY ") {
+		t.Fatalf("AUTHENTICATE PLAIN: %s", status)
+	}
+	c.ok("SELECT INBOX")
+
+	// Without an initial response the server asks with an empty "+".
+	c2 := dial(t, srv.addr, clientTLS(t, ""))
+	c2.send("a AUTHENTICATE PLAIN\r\n")
+	c2.expectPrefix("+ ")
+	c2.send(b64("\x00alice@example.com\x00s3cret") + "\r\n")
+	c2.expectPrefix("a OK")
+
+	// "*" cancels.
+	c3 := dial(t, srv.addr, clientTLS(t, ""))
+	c3.send("a AUTHENTICATE PLAIN\r\n")
+	c3.expectPrefix("+ ")
+	c3.send("*\r\n")
+	c3.expectPrefix("a BAD")
+	if _, status := c3.cmd("AUTHENTICATE CRAM-MD5"); !strings.HasPrefix(status, "NO") {
+		t.Fatalf("unsupported mechanism: %s", status)
+	}
+}
+
+func TestAuthenticateExternal(t *testing.T) {
+	st := testStore(t)
+	addUser(t, st, "alice@example.com", "s3cret")
+	srv := startServer(t, st, listener.Implicit, Config{})
+
+	// The fixture client certificate names alice@example.com.
+	c := dial(t, srv.addr, clientTLS(t, "client"))
+	mustHave(t, c.ok("CAPABILITY"), "AUTH=EXTERNAL")
+	if _, status := c.cmd("AUTHENTICATE EXTERNAL %s", b64("bob@example.com")); !strings.HasPrefix(status, "NO [AUTHORIZATIONFAILED]") {
+		t.Fatalf("EXTERNAL as another user: %s", status)
+	}
+	if _, status := c.cmd("AUTHENTICATE EXTERNAL ="); !strings.HasPrefix(status, "OK") {
+		t.Fatalf("AUTHENTICATE EXTERNAL: %s", status)
+	}
+	c.ok("SELECT INBOX")
+
+	// Without a certificate there is no EXTERNAL.
+	plain := dial(t, srv.addr, clientTLS(t, ""))
+	if has(plain.ok("CAPABILITY"), "AUTH=EXTERNAL") {
+		t.Fatal("AUTH=EXTERNAL offered without a client certificate")
+	}
+	if _, status := plain.cmd("AUTHENTICATE EXTERNAL ="); !strings.HasPrefix(status, "NO") {
+		t.Fatalf("EXTERNAL without a certificate: %s", status)
+	}
+}
+
+// The rogue certificate is self-signed, not issued under the truststore:
+// the handshake fails and no session starts.
+func TestRogueCertificateRefused(t *testing.T) {
+	st := testStore(t)
+	srv := startServer(t, st, listener.Implicit, Config{})
+	cfg := clientTLS(t, "rogue")
+	// crypto/tls would withhold a certificate the server's CA list does
+	// not cover; present it anyway, as a hostile client would.
+	rogue := cfg.Certificates[0]
+	cfg.Certificates = nil
+	cfg.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &rogue, nil }
+	conn, err := tlsDial(srv.addr, cfg)
+	if err == nil {
+		defer conn.Close()
+		buf := make([]byte, 64)
+		n, rerr := conn.Read(buf)
+		if rerr == nil {
+			t.Fatalf("rogue certificate got a session: %q", buf[:n])
+		}
+	}
+}

@@ -1,0 +1,143 @@
+package imap
+
+import (
+	"context"
+	"crypto/tls"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hedwigmail/hedwig/listener"
+)
+
+func plainServer(t *testing.T, cfg Config) (*server, *client) {
+	t.Helper()
+	st := testStore(t)
+	addUser(t, st, "alice@example.com", "s3cret")
+	srv := startServer(t, st, listener.StartTLS, cfg)
+	return srv, dial(t, srv.addr, nil)
+}
+
+func TestNoPasswordsBeforeTLS(t *testing.T) {
+	_, c := plainServer(t, Config{})
+	caps := c.ok("CAPABILITY")
+	mustHave(t, caps, "STARTTLS")
+	mustHave(t, caps, "LOGINDISABLED")
+	if has(caps, "AUTH=PLAIN") {
+		t.Fatalf("AUTH=PLAIN offered in the clear: %q", caps)
+	}
+	for _, cmd := range []string{"LOGIN alice@example.com s3cret", "AUTHENTICATE PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHMzY3JldA=="} {
+		if _, status := c.cmd("%s", cmd); !strings.HasPrefix(status, "NO [PRIVACYREQUIRED]") {
+			t.Fatalf("%s in the clear: %s", cmd, status)
+		}
+	}
+	if _, status := c.cmd("SELECT INBOX"); !strings.HasPrefix(status, "BAD") {
+		t.Fatalf("SELECT without login: %s", status)
+	}
+
+	// After STARTTLS the same login works, and STARTTLS is gone.
+	c.ok("STARTTLS")
+	tc := tls.Client(c.conn, clientTLS(t, ""))
+	if err := tc.Handshake(); err != nil {
+		t.Fatal(err)
+	}
+	c.conn, c.r = tc, newReader(tc)
+	caps = c.ok("CAPABILITY")
+	if has(caps, "STARTTLS") || has(caps, "LOGINDISABLED") {
+		t.Fatalf("capabilities after STARTTLS: %q", caps)
+	}
+	c.login("alice@example.com", "s3cret")
+}
+
+func TestPlaintextAuthWhenAllowed(t *testing.T) {
+	_, c := plainServer(t, Config{AllowPlaintextAuth: true})
+	mustHave(t, c.ok("CAPABILITY"), "AUTH=PLAIN")
+	c.login("alice@example.com", "s3cret")
+}
+
+// A command pipelined behind STARTTLS was sent in the clear and could be
+// an attacker's; it must not run inside the TLS session.
+func TestStartTLSInjection(t *testing.T) {
+	_, c := plainServer(t, Config{AllowPlaintextAuth: true})
+	c.send("a STARTTLS\r\nb LOGIN alice@example.com s3cret\r\n")
+	c.expectPrefix("a OK")
+	tc := tls.Client(c.conn, clientTLS(t, ""))
+	if err := tc.Handshake(); err != nil {
+		t.Fatal(err)
+	}
+	c.conn, c.r = tc, newReader(tc)
+	lines, status := c.cmd("SELECT INBOX")
+	if !strings.HasPrefix(status, "BAD") || has(lines, "b OK") {
+		t.Fatalf("injected LOGIN took effect: %q %s", lines, status)
+	}
+}
+
+func TestHugeLiteralIsRefusedUnread(t *testing.T) {
+	_, c := plainServer(t, Config{AllowPlaintextAuth: true})
+	c.login("alice@example.com", "s3cret")
+	c.send("a APPEND INBOX {1073741824}\r\n")
+	c.expectPrefix("a NO [TOOBIG]")
+	c.ok("NOOP") // the session goes on: nothing of the literal was sent
+	// Outside APPEND a literal may not exceed a line.
+	c.send("b LOGIN {100000}\r\n")
+	c.expectPrefix("b NO [TOOBIG]")
+	// A non-synchronizing literal is already on its way: goodbye.
+	c.send("c APPEND INBOX {1073741824+}\r\nxxxx")
+	c.expectPrefix("* BYE [TOOBIG]")
+	if _, err := c.r.ReadString('\n'); err != io.EOF {
+		t.Fatalf("connection still open after BYE: %v", err)
+	}
+}
+
+func TestMalformedCommands(t *testing.T) {
+	_, c := plainServer(t, Config{MaxBadCommands: 5})
+	for _, line := range []string{"", "a", "* NOOP", "a FROB", "a FETCH"} {
+		c.send(line + "\r\n")
+		l := c.line()
+		if !strings.Contains(l, " BAD ") {
+			t.Fatalf("%q answered %q", line, l)
+		}
+		if line == "a FROB" && !strings.HasPrefix(l, "a BAD") {
+			t.Fatalf("BAD without the tag: %q", l)
+		}
+	}
+	c.expectPrefix("* BYE too many bad commands")
+}
+
+func TestMalformedArguments(t *testing.T) {
+	_, c := plainServer(t, Config{AllowPlaintextAuth: true, MaxBadCommands: 100})
+	c.login("alice@example.com", "s3cret")
+	c.ok("SELECT INBOX")
+	for _, cmd := range []string{
+		"FETCH 0 FLAGS", "FETCH 1:x FLAGS", "FETCH 1 (FLAGS", "FETCH 1 BODY[1.]", "FETCH 1 BODY[HEADER.FIELDS ()]",
+		`STORE 1 FLAGS (\Bogus)`, "SEARCH OR ALL", `SEARCH HEADER "unterminated`, "SELECT", "LOGIN a b",
+		"UID FROB 1", "STATUS INBOX (FOO)", "APPEND INBOX NOTALITERAL",
+	} {
+		if _, status := c.cmd("%s", cmd); !strings.HasPrefix(status, "BAD") {
+			t.Errorf("%s: %s", cmd, status)
+		}
+	}
+}
+
+func TestLineTooLong(t *testing.T) {
+	_, c := plainServer(t, Config{})
+	c.send("a NOOP " + strings.Repeat("x", 9000) + "\r\n")
+	c.expectPrefix("* BYE command line too long")
+}
+
+func TestShutdownSaysBye(t *testing.T) {
+	srv, c := plainServer(t, Config{AllowPlaintextAuth: true})
+	c.login("alice@example.com", "s3cret")
+	c.ok("SELECT INBOX")
+	idler := dial(t, srv.addr, nil)
+	idler.login("alice@example.com", "s3cret")
+	idler.ok("SELECT INBOX")
+	idler.send("i IDLE\r\n")
+	idler.expectPrefix("+ ")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	go srv.l.Shutdown(ctx)
+	c.expectPrefix("* BYE server shutting down")
+	idler.expectPrefix("* BYE server shutting down")
+}
