@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -277,3 +278,5 @@ func tlsDial(addr string, cfg *tls.Config) (*tls.Conn, error) {
 	}
 	return conn, err
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }
