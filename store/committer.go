@@ -54,7 +54,7 @@ func (c *committer) stop() {
 
 // linger is how long the committer waits for deliveries that are still
 // being spooled before it commits a batch without them.
-const linger = 2 * time.Millisecond
+const linger = 5 * time.Millisecond
 
 func (c *committer) loop() {
 	defer c.wg.Done()
