@@ -22,8 +22,10 @@ func FuzzLoad(f *testing.F) {
 			f.Add(data)
 		}
 	}
+	// One directory per fuzzing process: inputs run one after another,
+	// each overwriting the files.
+	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		dir := t.TempDir()
 		for _, name := range []string{"smtpserver.xml", "imapserver.xml", "domainlist.xml", "usersrepository.xml"} {
 			if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
 				t.Fatal(err)
