@@ -49,9 +49,10 @@ func LoadDirs(confDir string, dirs security.Dirs) (*Config, *diag.List) {
 		}
 		cfg.Files = append(cfg.Files, path)
 		for _, s := range servers {
-			if prev, dup := names[s.Name]; dup {
+			// James registers only enabled servers under their names.
+			if prev, dup := names[s.Name]; dup && s.Enabled {
 				l.Errorf(s.Pos, s.Name, "jmxName is already used at %s: give each server its own jmxName", prev)
-			} else {
+			} else if s.Enabled {
 				names[s.Name] = s.Pos
 			}
 			cfg.Servers = append(cfg.Servers, s)

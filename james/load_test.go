@@ -349,3 +349,30 @@ func TestMissingFilesAreSkipped(t *testing.T) {
 		t.Errorf("no not-found error:%s", render(l))
 	}
 }
+
+func TestHelloNameNeedsAutodetectFalse(t *testing.T) {
+	cfg, l, path := confVariant(t, "lmtpserver.xml", `enabled="false"`, `enabled="true"`,
+		"<jmxName>lmtpserver</jmxName>", "<jmxName>lmtpserver</jmxName><helloName>lmtp.example.com</helloName>")
+	at := diag.Pos{File: path, Line: lineOf(t, path, "<helloName>")}.String()
+	if find(l, diag.Info, at+": helloName: ", `autodetect is true unless set to "false"`) == nil {
+		t.Errorf("no note at %s:%s", at, render(l))
+	}
+	if s := server(t, cfg, "lmtpserver"); s.HelloName != "" || s.Binds[0] != "127.0.0.1:24" {
+		t.Errorf("lmtpserver %+v", s)
+	}
+	_, l, _ = confVariant(t, "lmtpserver.xml", `enabled="false"`, `enabled="true"`,
+		"<jmxName>lmtpserver</jmxName>", `<jmxName>lmtpserver</jmxName><helloName autodetect="false"></helloName>`)
+	if find(l, diag.Error, "helloName: ", "no name is given") == nil {
+		t.Errorf("empty helloName not reported:%s", render(l))
+	}
+}
+
+// TestRequireSSLWithoutTLS: James's own test of a server refusing plain
+// logins without offering TLS loads, with a note saying so.
+func TestRequireSSLWithoutTLS(t *testing.T) {
+	path := filepath.Join(tlsTests, "imapServerPlainAuthDisallowed.xml")
+	_, l := loadOne(t, path)
+	if find(l, diag.Info, "imapserver: requireSSL", "password logins are refused here") == nil {
+		t.Errorf("no note:%s", render(l))
+	}
+}

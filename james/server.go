@@ -76,13 +76,22 @@ func (r *reader) readServer(e *etree.Element, protocol string, dirs security.Dir
 		srv.RequireSSL = r.authBool(e, "requireSSL", false)
 	}
 	r.readHandlers(e, &srv)
+	if srv.RequireSSL && srv.TLSMode == TLSNone && protocol != "lmtp" {
+		r.l.Infof(srv.Pos, srv.Name, "requireSSL (or plainAuthDisallowed) is set but the server offers no TLS: password logins are refused here")
+	}
 	return srv
 }
 
 // readHelloName: autodetect (the default) means the host's name.
 func (r *reader) readHelloName(e *etree.Element, srv *Server) {
 	h := r.child(e, "helloName")
-	if h == nil || r.attrBool(h, "autodetect", true) {
+	if h == nil {
+		return
+	}
+	if r.attrBool(h, "autodetect", true) {
+		if name := strings.TrimSpace(h.Text()); name != "" {
+			r.l.Infof(r.pos(h), "helloName", `%q is not used: autodetect is true unless set to "false", so the host's name is used (as in James)`, name)
+		}
 		return
 	}
 	srv.HelloName = strings.TrimSpace(h.Text())
