@@ -13,6 +13,7 @@ import (
 
 	"github.com/hedwigmail/hedwig/beans"
 	"github.com/hedwigmail/hedwig/diag"
+	"github.com/hedwigmail/hedwig/smtp/queue"
 	"github.com/hedwigmail/hedwig/store"
 )
 
@@ -31,6 +32,7 @@ type env struct {
 	settings     *Settings
 
 	store *store.Store // the first data source's store, shared by the servers
+	queue *queue.Queue // the outbound queue of the SpoolRepository bean
 }
 
 func newEnv(defs *beans.Definitions, g *graph, opts Options, probs *diag.List) *env {
@@ -79,6 +81,8 @@ func (e *env) build(n *node, deps map[string]*Instance, lc fx.Lifecycle) *Instan
 			inst.Value = e.buildScheduler(lc)
 		case "scheduled-tasks":
 			inst.Value = e.buildScheduledTasks(b, deps)
+		case "spool":
+			inst.Value = e.buildSpool(b, lc)
 		case "job":
 			inst.Value = e.buildDiskCleanupJob(b)
 		}

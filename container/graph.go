@@ -75,24 +75,40 @@ func buildGraph(defs *beans.Definitions, probs *diag.List) *graph {
 	return g
 }
 
-// addImplicitDeps makes servers and jobs depend on the data sources: in
-// Hedwig they reach the database through static singletons, not refs, but
-// they cannot work before it is open.
+// addImplicitDeps adds the edges Hedwig's XML leaves out because its
+// components reach each other through static singletons: servers, jobs and
+// the spool need the data sources open, and servers need the spool (the
+// outbound queue) to exist before they accept mail and to stop after them.
 func addImplicitDeps(all []*node) {
-	var sources []string
+	var sources, spools []string
 	for _, n := range all {
-		if n.class != nil && n.class.Role == "datasource" && n.bean.ID != "" {
+		if n.class == nil || n.bean.ID == "" {
+			continue
+		}
+		switch n.class.Role {
+		case "datasource":
 			sources = append(sources, n.bean.ID)
+		case "spool":
+			spools = append(spools, n.bean.ID)
+		}
+	}
+	add := func(n *node, ids []string) {
+		for _, id := range ids {
+			if !slices.Contains(n.deps, id) {
+				n.deps = append(n.deps, id)
+			}
 		}
 	}
 	for _, n := range all {
-		if n.class == nil || (n.class.Role != "server" && n.class.Role != "job") {
+		if n.class == nil {
 			continue
 		}
-		for _, src := range sources {
-			if !slices.Contains(n.deps, src) {
-				n.deps = append(n.deps, src)
-			}
+		switch n.class.Role {
+		case "job", "spool":
+			add(n, sources)
+		case "server":
+			add(n, sources)
+			add(n, spools)
 		}
 	}
 }

@@ -29,9 +29,7 @@ func (e *env) smtpHandler(b *beanReader, s *Server, lcfg listener.Config) listen
 		Postmaster:      c.Postmaster,
 		SpoolDir:        c.TempDirectory,
 	}
-	if cfg.Hostname == "" || cfg.Hostname == "$myhostname" {
-		cfg.Hostname = c.MyHostname
-	}
+	cfg.Hostname = heloName(cfg.Hostname, c.MyHostname)
 	if s.TLSMode == listener.StartTLS {
 		cfg.TLS = lcfg.TLS
 	}
@@ -57,7 +55,11 @@ func (e *env) smtpHandler(b *beanReader, s *Server, lcfg listener.Config) listen
 		}
 		return busyOnly{reply: "421 4.3.2 " + cfg.Hostname + " Service not available\r\n"}
 	}
-	h, err := smtp.NewHandler(cfg, smtp.NewStoreBackend(e.store, nil), e.log)
+	var q smtp.Queue
+	if e.queue != nil {
+		q = e.queue
+	}
+	h, err := smtp.NewHandler(cfg, smtp.NewStoreBackend(e.store, q), e.log)
 	if err != nil {
 		e.probs.Errorf(b.bean.Pos, subj, "%v", err)
 		return busyOnly{reply: "421 4.3.2 " + cfg.Hostname + " Service not available\r\n"}

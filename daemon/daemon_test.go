@@ -396,3 +396,43 @@ p.quit()
 		t.Fatalf("after DELE and QUIT the INBOX holds %d messages (%v)", len(left), err)
 	}
 }
+
+// Mail for a remote domain from an authenticated user goes into the
+// durable outbound queue under queue_directory (the smtp.spool bean).
+func TestRemoteMailIsQueued(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 not installed (Debian package python3)")
+	}
+	home := shippedHome(t)
+	st, probs := container.OpenStore(filepath.Join(home, "conf", "applicationContext.xml"), container.Options{})
+	if st == nil {
+		t.Fatal(probs.Err())
+	}
+	if _, err := st.AddUser(context.Background(), "bob@localhost", "builder"); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	r := serve(t, home)
+	script := `
+import smtplib, ssl, sys
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+s = smtplib.SMTP_SSL("127.0.0.1", int(sys.argv[1]), context=ctx, timeout=20)
+s.login("bob@localhost", "builder")
+s.sendmail("bob@localhost", ["carol@example.invalid"], b"Subject: out\r\n\r\nhello\r\n")
+s.quit()
+`
+	if out, err := exec.Command(py, "-c", script, fmt.Sprint(10465+r.offset)).CombinedOutput(); err != nil {
+		t.Fatalf("smtplib: %v\n%s", err, out)
+	}
+	var queued int
+	filepath.WalkDir(filepath.Join(home, "spool"), func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			queued++
+		}
+		return nil
+	})
+	if queued == 0 {
+		t.Fatal("nothing was written to queue_directory")
+	}
+}

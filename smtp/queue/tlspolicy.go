@@ -71,19 +71,26 @@ func ParseServerTLSRules(s string) ([]ServerTLSRule, error) {
 }
 
 // serverTLSRule finds the rule for domain: an exact rule first, then the
-// longest ".suffix" rule.
+// longest ".suffix" rule, then a "*" rule for every domain (what
+// smtp_tls_security_level=encrypt or verify sets).
 func serverTLSRule(rules []ServerTLSRule, domain string) (ServerTLSRule, bool) {
 	domain = strings.ToLower(strings.TrimSuffix(domain, "."))
 	best, found := ServerTLSRule{}, false
-	for _, r := range rules {
+	var any *ServerTLSRule
+	for i, r := range rules {
 		switch {
 		case r.Domain == domain:
 			return r, true
+		case r.Domain == "*":
+			any = &rules[i]
 		case strings.HasPrefix(r.Domain, ".") && strings.HasSuffix(domain, r.Domain):
 			if !found || len(r.Domain) > len(best.Domain) {
 				best, found = r, true
 			}
 		}
+	}
+	if !found && any != nil {
+		return *any, true
 	}
 	return best, found
 }

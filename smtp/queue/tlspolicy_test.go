@@ -45,3 +45,20 @@ func FuzzParseServerTLSRules(f *testing.F) {
 		}
 	})
 }
+
+func TestServerTLSRuleCatchAll(t *testing.T) {
+	rules := []ServerTLSRule{{Domain: "*", MinCipherBits: 128}, {Domain: ".example.org", Verify: true}, {Domain: "mx.example.net", MinCipherBits: 256}}
+	for domain, want := range map[string]string{
+		"mail.example.org": ".example.org",
+		"mx.example.net":   "mx.example.net",
+		"elsewhere.test":   "*",
+	} {
+		r, ok := serverTLSRule(rules, domain)
+		if !ok || r.Domain != want {
+			t.Errorf("%s: rule %q (%v), want %q", domain, r.Domain, ok, want)
+		}
+	}
+	if _, ok := serverTLSRule(rules[1:], "elsewhere.test"); ok {
+		t.Error("a rule matched without a catch-all")
+	}
+}
