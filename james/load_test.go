@@ -221,18 +221,28 @@ func TestUnknownHandlersAreListed(t *testing.T) {
 		`<handler class="org.apache.james.smtpserver.fastfail.ValidRcptHandler"/>`,
 		`<handler class="org.apache.james.smtpserver.fastfail.ValidRcptHandler"/>
             <handler class="org.apache.james.smtpserver.fastfail.SPFHandler"/>
-            <handler class="com.example.Custom"/>`)
+            <handler class="com.example.Custom"/>
+            <handler class="org.apache.james.smtpserver.fastfail.DNSRBLHandler">
+                <getDetail>false</getDetail>
+                <rblservers>
+                    <blacklist>zen.spamhaus.org</blacklist>
+                    <blacklist>bl.spamcop.net</blacklist>
+                </rblservers>
+            </handler>`)
 	at := diag.Pos{File: path, Line: lineOf(t, path, "<handlerchain")}.String()
 	if find(l, diag.Warning, at+": handlerchain: no hedwig equivalent for org.apache.james.smtpserver.fastfail.SPFHandler, com.example.Custom") == nil {
 		t.Errorf("no warning at %s:%s", at, render(l))
 	}
 	h := server(t, cfg, "smtpserver-global").Handlers
-	if len(h) != 4 || h[2].Feature != "" || h[2].Pos.Line != at2(t, path, "SPFHandler") {
-		t.Errorf("handlers %+v", h)
+	if len(h) != 5 || h[2].Feature != "" || h[2].Pos.Line != lineOf(t, path, "SPFHandler") {
+		t.Fatalf("handlers %+v", h)
+	}
+	rbl := h[4]
+	if rbl.Feature != "reject_rbl_clients" || !slices.Equal(rbl.Params["rblservers.blacklist"], []string{"zen.spamhaus.org", "bl.spamcop.net"}) ||
+		!slices.Equal(rbl.Params["getDetail"], []string{"false"}) || len(rbl.Params) != 2 {
+		t.Errorf("DNSRBLHandler %+v", rbl)
 	}
 }
-
-func at2(t *testing.T, path, s string) int { return lineOf(t, path, s) }
 
 func TestDisabledServerIsNotRead(t *testing.T) {
 	cfg, l, _ := confVariant(t, "pop3server.xml", "<bind>0.0.0.0:110</bind>", "<bind>nonsense</bind><bogus/>")

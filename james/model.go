@@ -145,5 +145,10 @@ type Handler struct {
 	// Feature is the hedwig equivalent (see handlerFeatures); "" when the
 	// class is unknown.
 	Feature string
-	Pos     diag.Pos
+	// Params are the handler's own settings: the text of each leaf
+	// element under <handler>, keyed by its dotted path, e.g.
+	// "rblservers.blacklist" for DNSRBLHandler or "maxRcpt" for
+	// MaxRcptHandler; values in file order.
+	Params map[string][]string
+	Pos    diag.Pos
 }

@@ -268,8 +268,30 @@ func (r *reader) readHandlers(e *etree.Element, srv *Server) {
 			continue
 		}
 		add(class, c)
+		srv.Handlers[len(srv.Handlers)-1].Params = handlerParams(c)
 	}
 	if len(unknown) > 0 {
 		r.l.Warnf(r.pos(hc), "handlerchain", "no hedwig equivalent for %s; these checks do not run", strings.Join(unknown, ", "))
 	}
+}
+
+// handlerParams collects the leaf elements under a <handler>.
+func handlerParams(h *etree.Element) map[string][]string {
+	var params map[string][]string
+	var walk func(e *etree.Element, prefix string)
+	walk = func(e *etree.Element, prefix string) {
+		for _, c := range e.ChildElements() {
+			key := prefix + c.Tag
+			if len(c.ChildElements()) > 0 {
+				walk(c, key+".")
+				continue
+			}
+			if params == nil {
+				params = map[string][]string{}
+			}
+			params[key] = append(params[key], strings.TrimSpace(c.Text()))
+		}
+	}
+	walk(h, "")
+	return params
 }
