@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -58,6 +59,7 @@ func LoadDirs(confDir string, dirs security.Dirs) (*Config, *diag.List) {
 			cfg.Servers = append(cfg.Servers, s)
 		}
 	}
+	checkBindConflicts(cfg.Servers, l)
 	if f := readOptional(filepath.Join(confDir, "domainlist.xml"), "domainlist", l); f != nil {
 		cfg.Files = append(cfg.Files, f.name)
 		readDomainList(&reader{f: f, l: l}, cfg)
@@ -272,3 +274,36 @@ func checkAlgorithm(algorithm, mode string) error {
 	}
 	return err
 }
+
+// checkBindConflicts reports enabled servers that would listen on the same
+// port of the same address (a wildcard address overlaps every other):
+// the second could not start.
+func checkBindConflicts(servers []Server, l *diag.List) {
+	type bound struct {
+		host string
+		srv  *Server
+	}
+	byPort := map[string][]bound{}
+	for i := range servers {
+		s := &servers[i]
+		if !s.Enabled {
+			continue
+		}
+		for _, b := range s.Binds {
+			host, port, err := net.SplitHostPort(b)
+			if err != nil || port == "0" { // port 0: any free port
+				continue
+			}
+			for _, other := range byPort[port] {
+				if other.host == host || wildcard(host) || wildcard(other.host) {
+					l.Errorf(s.Pos, "bind", "%s overlaps %s of server %q at %s: only one can listen there", b,
+						net.JoinHostPort(other.host, port), other.srv.Name, other.srv.Pos)
+					break
+				}
+			}
+			byPort[port] = append(byPort[port], bound{host, s})
+		}
+	}
+}
+
+func wildcard(host string) bool { return host == "" || host == "0.0.0.0" || host == "::" }

@@ -386,3 +386,17 @@ func TestRequireSSLWithoutTLS(t *testing.T) {
 		t.Errorf("no note:%s", render(l))
 	}
 }
+
+func TestBindConflicts(t *testing.T) {
+	_, l, path := confVariant(t, "smtpserver.xml", "<bind>0.0.0.0:587</bind>", "<bind>127.0.0.1:465</bind>")
+	want := path + `:109: bind: 127.0.0.1:465 overlaps 0.0.0.0:465 of server "smtpserver-TLS" at ` + path + ":62"
+	if find(l, diag.Error, want) == nil {
+		t.Errorf("no conflict %q:%s", want, render(l))
+	}
+	// Different addresses on one port do not conflict; port 0 never does.
+	_, l, _ = confVariant(t, "smtpserver.xml", "<bind>0.0.0.0:25</bind>", "<bind>127.0.0.1:465</bind>",
+		"<bind>0.0.0.0:465</bind>", "<bind>127.0.0.2:465</bind>")
+	if l.HasErrors() {
+		t.Errorf("distinct addresses reported:%s", render(l))
+	}
+}
