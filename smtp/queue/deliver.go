@@ -16,6 +16,10 @@ import (
 	"github.com/hedwigmail/hedwig/smtp"
 )
 
+// AdoptInterval is how often a started queue looks for entries that
+// another process added to its directory.
+var AdoptInterval = 10 * time.Second
+
 // Start runs the scheduler in the background until Close.
 func (q *Queue) Start() {
 	ctx, cancel := context.WithCancel(context.Background())
@@ -48,6 +52,10 @@ func (q *Queue) schedule(ctx context.Context) {
 	slots := make(chan struct{}, q.cfg.Workers)
 	timer := time.NewTimer(0)
 	defer timer.Stop()
+	// Entries enqueued by other processes (hedwig deliver) are adopted on
+	// this beat.
+	adopt := time.NewTicker(AdoptInterval)
+	defer adopt.Stop()
 	for {
 		due, next := q.due(time.Now())
 		for _, e := range due {
@@ -76,6 +84,10 @@ func (q *Queue) schedule(ctx context.Context) {
 			return
 		case <-q.wake:
 		case <-timer.C:
+		case <-adopt.C:
+			if err := q.adopt(); err != nil {
+				q.log.Error("looking for entries of other processes", zap.Error(err))
+			}
 		}
 	}
 }

@@ -38,6 +38,11 @@ func TestQueueSurvivesRestart(t *testing.T) {
 	// a temporary file. Both belong to no acknowledged message.
 	os.WriteFile(filepath.Join(dir, "msg", "orphan000000000001"), []byte("partial"), 0o600)
 	os.WriteFile(filepath.Join(dir, "tmp", "x.json.123"), []byte("{"), 0o600)
+	old := time.Now().Add(-time.Hour)
+	os.Chtimes(filepath.Join(dir, "msg", "orphan000000000001"), old, old)
+	os.Chtimes(filepath.Join(dir, "tmp", "x.json.123"), old, old)
+	// A fresh one may be another process's enqueue in progress: kept.
+	os.WriteFile(filepath.Join(dir, "msg", "inflight00000000001"), []byte("partial"), 0o600)
 
 	q, err = Open(cfg, nil)
 	if err != nil {
@@ -56,6 +61,9 @@ func TestQueueSurvivesRestart(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, gone)); !os.IsNotExist(err) {
 			t.Errorf("%s survived the restart", gone)
 		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "msg", "inflight00000000001")); err != nil {
+		t.Errorf("a fresh message file of another process's enqueue was removed: %v", err)
 	}
 }
 

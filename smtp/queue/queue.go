@@ -120,11 +120,30 @@ func Open(cfg Config, local Local) (*Queue, error) {
 	if err := q.clean(); err != nil {
 		return nil, err
 	}
+	if err := q.adopt(); err != nil {
+		return nil, err
+	}
+	q.log.Info("queue opened", zap.String("dir", q.dir), zap.Int("entries", len(q.entries)))
+	return q, nil
+}
+
+// adopt loads the entries in env/ that this queue does not hold yet: all of
+// them at Open, and later the ones another process (hedwig deliver) has
+// enqueued into the same queue_directory. An entry is only visible once its
+// message is durable, since Enqueue writes the message first.
+func (q *Queue) adopt() error {
 	envs, err := filepath.Glob(filepath.Join(q.dir, "env", "*.json"))
 	if err != nil {
-		return nil, fmt.Errorf("queue: %w", err)
+		return fmt.Errorf("queue: %w", err)
 	}
 	for _, path := range envs {
+		id := strings.TrimSuffix(filepath.Base(path), ".json")
+		q.mu.Lock()
+		_, known := q.entries[id]
+		q.mu.Unlock()
+		if known {
+			continue
+		}
 		e, err := loadEntry(path)
 		if err != nil {
 			q.log.Error("unreadable queue entry left in place", zap.String("file", path), zap.Error(err))
@@ -135,10 +154,13 @@ func Open(cfg Config, local Local) (*Queue, error) {
 			os.Remove(path)
 			continue
 		}
-		q.entries[e.ID] = e
+		q.mu.Lock()
+		if _, known := q.entries[e.ID]; !known {
+			q.entries[e.ID] = e
+		}
+		q.mu.Unlock()
 	}
-	q.log.Info("queue opened", zap.String("dir", q.dir), zap.Int("entries", len(q.entries)))
-	return q, nil
+	return nil
 }
 
 func withDefaults(c Config) Config {
@@ -181,15 +203,27 @@ func withDefaults(c Config) Config {
 
 // clean removes temporary files and message files that have no entry.
 func (q *Queue) clean() error {
+	// Another process (hedwig deliver, or the server while a deliver
+	// starts) may be enqueueing right now: only leftovers older than any
+	// enqueue takes are removed.
+	stale := func(path string) bool {
+		fi, err := os.Stat(path)
+		return err == nil && time.Since(fi.ModTime()) > staleAfter
+	}
 	tmp, _ := filepath.Glob(filepath.Join(q.dir, "tmp", "*"))
 	for _, f := range tmp {
-		os.Remove(f)
+		if stale(f) {
+			os.Remove(f)
+		}
 	}
 	msgs, err := filepath.Glob(filepath.Join(q.dir, "msg", "*"))
 	if err != nil {
 		return fmt.Errorf("queue: %w", err)
 	}
 	for _, m := range msgs {
+		if !stale(m) {
+			continue
+		}
 		if _, err := os.Stat(q.envPath(filepath.Base(m))); errors.Is(err, os.ErrNotExist) {
 			q.log.Info("removing message of an unfinished enqueue", zap.String("file", m))
 			os.Remove(m)
@@ -197,6 +231,10 @@ func (q *Queue) clean() error {
 	}
 	return nil
 }
+
+// staleAfter is the age after which a message file without its entry, or a
+// temporary file, is an unfinished enqueue of a crashed process.
+var staleAfter = 10 * time.Minute
 
 // Enqueue stores msg for recipients and returns once both the message and
 // its entry are on disk. It implements smtp.Queue.
