@@ -20,7 +20,10 @@ type authenticateArgs struct {
 	initial   *string // SASL-IR initial response, "=" already turned into ""
 }
 
-type mailboxArgs struct{ mailbox string }
+type mailboxArgs struct {
+	mailbox   string
+	condstore bool // SELECT/EXAMINE (CONDSTORE)
+}
 
 type renameArgs struct{ from, to string }
 
@@ -116,10 +119,15 @@ func parseArgs(p *parser, cmd *command) (any, error) {
 	case "SELECT", "EXAMINE", "CREATE", "DELETE", "SUBSCRIBE", "UNSUBSCRIBE":
 		var a mailboxArgs
 		err := args(p, &a.mailbox)
-		if err == nil && p.peek() == ' ' {
-			// Optional parameters (CONDSTORE's "(CONDSTORE)"), ignored.
-			p.sp()
-			err = skipList(p)
+		if err == nil && (cmd.name == "SELECT" || cmd.name == "EXAMINE") && p.accept(' ') {
+			err = p.list(func() error {
+				param, err := p.atom()
+				if err == nil && !strings.EqualFold(param, "CONDSTORE") {
+					err = p.fail("unknown SELECT parameter %s", param)
+				}
+				a.condstore = true
+				return err
+			})
 		}
 		return a, err
 	case "RENAME":

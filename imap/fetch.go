@@ -28,6 +28,15 @@ func (s *session) cmdFetch(cmd *command) reply {
 	if cmd.uid && !hasItem(items, "UID") {
 		items = append([]fetchItem{{name: "UID"}}, items...)
 	}
+	if a.changedSince > 0 {
+		s.condstore = true
+		if !hasItem(items, "MODSEQ") {
+			items = append(items, fetchItem{name: "MODSEQ"})
+		}
+	}
+	if hasItem(items, "MODSEQ") {
+		s.condstore = true
+	}
 	markSeen := false
 	for _, it := range items {
 		if (it.name == "BODY[]" && !it.peek) || it.name == "RFC822" || it.name == "RFC822.TEXT" {
@@ -91,7 +100,7 @@ func (s *session) markSeen(infos []store.MessageInfo) error {
 		return err
 	}
 	for _, m := range res.Changed {
-		s.sel.state[m.UID] = msgState{flags: m.Flags &^ store.FlagRecent, keywords: m.Keywords}
+		s.sel.state[m.UID] = stateOf(m)
 	}
 	return nil
 }
@@ -142,7 +151,7 @@ func (s *session) fetchOne(info store.MessageInfo, items []fetchItem, flagsChang
 		case "RFC822.SIZE":
 			w.WriteString("RFC822.SIZE " + strconv.FormatInt(info.Size, 10))
 		case "MODSEQ":
-			w.WriteString("MODSEQ (" + strconv.FormatInt(info.ModSeq, 10) + ")")
+			w.WriteString("MODSEQ (" + strconv.FormatInt(max(info.ModSeq, v.state[info.UID].modseq), 10) + ")")
 		case "BODY[]":
 			if stream != nil {
 				if err := s.streamBody(info.UID, stream, it); err != nil {

@@ -49,6 +49,7 @@ func (s *session) cmdSearch(cmd *command) reply {
 	}
 	v := s.sel
 	var hits []int64 // sequence numbers or UIDs
+	var hitModSeq int64 // highest MODSEQ among the hits, for a MODSEQ search
 	maxSeq, maxUID := uint32(len(v.uids)), uint32(0)
 	if len(v.uids) > 0 {
 		maxUID = uint32(v.uids[len(v.uids)-1])
@@ -65,6 +66,7 @@ func (s *session) cmdSearch(cmd *command) reply {
 				continue
 			}
 			if c.matches(a.key, maxSeq, maxUID) {
+				hitModSeq = max(hitModSeq, info.ModSeq)
 				if cmd.uid {
 					hits = append(hits, info.UID)
 				} else {
@@ -76,12 +78,19 @@ func (s *session) cmdSearch(cmd *command) reply {
 			}
 		}
 	}
+	withModSeq := usesModSeq(a.key) && len(hits) > 0
+	if withModSeq {
+		s.condstore = true
+	}
 	if a.esearch {
-		s.writeESearch(cmd, a.returns, hits)
+		s.writeESearch(cmd, a.returns, hits, withModSeq, hitModSeq)
 	} else {
 		line := "SEARCH"
 		for _, h := range hits {
 			line += " " + strconv.FormatInt(h, 10)
+		}
+		if withModSeq {
+			line += " (MODSEQ " + strconv.FormatInt(hitModSeq, 10) + ")"
 		}
 		s.untagged(line)
 	}
@@ -89,7 +98,7 @@ func (s *session) cmdSearch(cmd *command) reply {
 }
 
 // writeESearch answers SEARCH RETURN (RFC 4731).
-func (s *session) writeESearch(cmd *command, returns []string, hits []int64) {
+func (s *session) writeESearch(cmd *command, returns []string, hits []int64, withModSeq bool, modseq int64) {
 	if len(returns) == 0 {
 		returns = []string{"ALL"}
 	}
@@ -115,7 +124,15 @@ func (s *session) writeESearch(cmd *command, returns []string, hits []int64) {
 			}
 		}
 	}
+	if withModSeq {
+		line += " MODSEQ " + strconv.FormatInt(modseq, 10)
+	}
 	s.untagged(line)
+}
+
+// usesModSeq reports a MODSEQ criterion anywhere in the tree.
+func usesModSeq(k *searchKey) bool {
+	return k.op == "MODSEQ" || slices.ContainsFunc(k.kids, usesModSeq)
 }
 
 func (c *candidate) matches(k *searchKey, maxSeq, maxUID uint32) bool {

@@ -133,10 +133,27 @@ func (p *parser) searchKey(depth int) (*searchKey, error) {
 		}
 	case "BEFORE", "ON", "SINCE", "SENTBEFORE", "SENTON", "SENTSINCE":
 		k.date, err = p.spDate()
-	case "LARGER", "SMALLER", "MODSEQ":
+	case "LARGER", "SMALLER":
 		if err = p.sp(); err == nil {
 			k.number, err = p.number()
 		}
+	case "MODSEQ":
+		if err = p.sp(); err != nil {
+			break
+		}
+		if p.peek() == '"' { // entry name and type (RFC 7162), not kept
+			if _, err = p.str(); err == nil {
+				if err = p.sp(); err == nil {
+					if _, err = p.atom(); err == nil {
+						err = p.sp()
+					}
+				}
+			}
+			if err != nil {
+				break
+			}
+		}
+		k.number, err = p.number()
 	case "UID":
 		if err = p.sp(); err == nil {
 			k.set, err = p.seqSet()

@@ -32,7 +32,11 @@ func (s *session) openMailbox(name string) (store.Mailbox, string, error) {
 
 func (s *session) cmdSelect(cmd *command) reply {
 	s.unselect() // a failed SELECT leaves no mailbox selected (RFC 3501)
-	name := cmd.args.(mailboxArgs).mailbox
+	a := cmd.args.(mailboxArgs)
+	name := a.mailbox
+	if a.condstore {
+		s.condstore = true
+	}
 	mb, rights, err := s.openMailbox(name)
 	if err != nil {
 		return s.storeError(cmd.name, err)
@@ -77,7 +81,7 @@ func (s *session) cmdSelect(cmd *command) reply {
 	v.uids = make([]int64, len(msgs))
 	for i, m := range msgs {
 		v.uids[i] = m.UID
-		v.state[m.UID] = msgState{flags: m.Flags &^ store.FlagRecent, keywords: m.Keywords}
+		v.state[m.UID] = stateOf(m)
 		for _, k := range m.Keywords {
 			keywords[k] = true
 		}
@@ -105,6 +109,7 @@ func (s *session) cmdSelect(cmd *command) reply {
 	}
 	s.untagged("OK [UIDVALIDITY " + strconv.FormatInt(mb.UIDValidity, 10) + "] UIDs valid")
 	s.untagged("OK [UIDNEXT " + strconv.FormatInt(status.UIDNext, 10) + "] predicted next UID")
+	s.untagged("OK [HIGHESTMODSEQ " + strconv.FormatInt(status.HighestModSeq, 10) + "] highest")
 	if v.readOnly {
 		return okCode("READ-ONLY", cmd.name+" completed")
 	}

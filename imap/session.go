@@ -24,7 +24,9 @@ type session struct {
 	user    *store.User
 	sel     *mailboxView // nil unless a mailbox is selected
 	bad     int
-	enabled map[string]bool
+	// condstore: the client used CONDSTORE (RFC 7162 §3.1), so flag
+	// changes carry MODSEQ from now on.
+	condstore bool
 }
 
 // reply is a command's tagged completion.
@@ -226,9 +228,14 @@ func (s *session) cmdID(*command) reply {
 }
 
 func (s *session) cmdEnable(cmd *command) reply {
-	// No extension that ENABLE can switch on is implemented yet, so the
-	// ENABLED response lists none (RFC 5161 allows that).
-	s.untagged("ENABLED")
+	line := "ENABLED"
+	for _, c := range cmd.args.(enableArgs).capabilities {
+		if c == "CONDSTORE" && !s.condstore {
+			s.condstore = true
+			line += " CONDSTORE"
+		}
+	}
+	s.untagged(line)
 	return ok("ENABLE completed")
 }
 

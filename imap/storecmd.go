@@ -1,6 +1,7 @@
 package imap
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -35,18 +36,22 @@ func (s *session) cmdStore(cmd *command) reply {
 		return s.storeError("STORE", err)
 	}
 	changed := map[int64]bool{}
+	if a.unchangedSince > 0 {
+		s.condstore = true
+	}
 	for _, m := range res.Changed {
-		v.state[m.UID] = msgState{flags: m.Flags &^ store.FlagRecent, keywords: m.Keywords}
+		v.state[m.UID] = stateOf(m)
 		changed[m.UID] = true
 	}
-	if !a.silent {
-		// Every addressed message gets its flags back, changed or not.
+	if !a.silent || s.condstore {
+		// Every addressed message gets its flags back, changed or not;
+		// with CONDSTORE even a SILENT store reports the new MODSEQ.
 		for _, uid := range uids {
 			n := v.seq(uid)
-			if n == 0 {
+			if n == 0 || (a.silent && !changed[uid]) || slices.Contains(res.Modified, uid) {
 				continue
 			}
-			line := strconv.Itoa(n) + " FETCH (FLAGS " + v.flags(uid)
+			line := strconv.Itoa(n) + " FETCH (FLAGS " + v.flags(uid) + s.modseqItem(uid)
 			if cmd.uid {
 				line += " UID " + strconv.FormatInt(uid, 10)
 			}

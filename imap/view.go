@@ -13,6 +13,11 @@ import (
 type msgState struct {
 	flags    store.Flag // without \Recent, which is per session
 	keywords []string
+	modseq   int64
+}
+
+func stateOf(m store.MessageInfo) msgState {
+	return msgState{flags: m.Flags &^ store.FlagRecent, keywords: m.Keywords, modseq: m.ModSeq}
 }
 
 // mailboxView is the selected mailbox as this session's client sees it:
@@ -85,6 +90,14 @@ func (v *mailboxView) resolve(set seqSet, byUID bool) []int64 {
 	return slices.Compact(out)
 }
 
+// modseqItem is " MODSEQ (n)" for a flag change once CONDSTORE is on.
+func (s *session) modseqItem(uid int64) string {
+	if !s.condstore {
+		return ""
+	}
+	return " MODSEQ (" + strconv.FormatInt(s.sel.state[uid].modseq, 10) + ")"
+}
+
 func (s *session) unselect() {
 	if s.sel != nil {
 		s.sel.watcher.Close()
@@ -153,10 +166,10 @@ func (s *session) sync(allowExpunge bool) {
 		if !ok {
 			continue
 		}
-		st := msgState{flags: m.Flags &^ store.FlagRecent, keywords: m.Keywords}
+		st := stateOf(m)
 		if old := v.state[uid]; old.flags != st.flags || !slices.Equal(old.keywords, st.keywords) {
 			v.state[uid] = st
-			s.untagged(strconv.Itoa(i+1) + " FETCH (UID " + strconv.FormatInt(uid, 10) + " FLAGS " + v.flags(uid) + ")")
+			s.untagged(strconv.Itoa(i+1) + " FETCH (UID " + strconv.FormatInt(uid, 10) + " FLAGS " + v.flags(uid) + s.modseqItem(uid) + ")")
 		}
 	}
 	// New messages.
@@ -168,7 +181,7 @@ func (s *session) sync(allowExpunge bool) {
 	for _, m := range msgs {
 		if m.UID > last {
 			v.uids = append(v.uids, m.UID)
-			v.state[m.UID] = msgState{flags: m.Flags &^ store.FlagRecent, keywords: m.Keywords}
+			v.state[m.UID] = stateOf(m)
 			if v.readOnly && m.Flags&store.FlagRecent != 0 {
 				v.recent[m.UID] = true
 			}
