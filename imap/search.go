@@ -48,7 +48,7 @@ func (s *session) cmdSearch(cmd *command) reply {
 		return no("BADCHARSET (UTF-8 US-ASCII)", "charset "+a.charset+" is not supported")
 	}
 	v := s.sel
-	var hits []int64 // sequence numbers or UIDs
+	var hits []int64    // sequence numbers or UIDs
 	var hitModSeq int64 // highest MODSEQ among the hits, for a MODSEQ search
 	maxSeq, maxUID := uint32(len(v.uids)), uint32(0)
 	if len(v.uids) > 0 {

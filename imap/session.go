@@ -21,9 +21,9 @@ type session struct {
 	w   *bufio.Writer
 	log *zap.Logger
 
-	user    *store.User
-	sel     *mailboxView // nil unless a mailbox is selected
-	bad     int
+	user *store.User
+	sel  *mailboxView // nil unless a mailbox is selected
+	bad  int
 	// condstore: the client used CONDSTORE (RFC 7162 §3.1), so flag
 	// changes carry MODSEQ from now on.
 	condstore bool
