@@ -142,8 +142,11 @@ type IMAPOptions struct {
 // in hedwig.
 type Handler struct {
 	Class string
-	// Feature is the hedwig equivalent (see handlerFeatures); "" when the
-	// class is unknown.
+	// Feature is the hedwig equivalent: "core" (built into the protocol),
+	// "core without AUTH", "metrics", or the Hedwig setting of the same
+	// effect ("reject_unlisted_recipient", "reject_rbl_clients",
+	// "smtp_recipient_limit", "smtpd_hard_error_limit",
+	// "smtpd_relay_restrictions", "verifyIdentity"); "" when hedwig has none.
 	Feature string
 	// Params are the handler's own settings: the text of each leaf
 	// element under <handler>, keyed by its dotted path, e.g.
