@@ -228,3 +228,30 @@ func (ds *DataSource) parseSQLite(rest, appHome string) error {
 	ds.DSN = "file:" + path + "?" + q.Encode()
 	return nil
 }
+
+// driverBackends maps JDBC driver classes to the backend their URLs name.
+var driverBackends = map[string]Backend{
+	"org.sqlite.JDBC":          SQLite,
+	"com.mysql.jdbc.Driver":    MySQL,
+	"com.mysql.cj.jdbc.Driver": MySQL,
+	"org.mariadb.jdbc.Driver":  MySQL,
+	"org.postgresql.Driver":    PostgreSQL,
+}
+
+// DriverWarning checks the bean's driverClassName against the URL. The URL
+// decides; the class is informational, so a mismatch is only worth a
+// warning, which this returns ("" when they agree or the class is unknown
+// to Java-only setups such as connection pools).
+func (ds DataSource) DriverWarning(className string) string {
+	className = strings.TrimSpace(className)
+	b, known := driverBackends[className]
+	switch {
+	case className == "":
+		return ""
+	case strings.HasPrefix(className, "oracle."):
+		return fmt.Sprintf("driverClassName %s is Oracle's, but the URL names %s; the URL is used", className, ds.Backend)
+	case known && b != ds.Backend:
+		return fmt.Sprintf("driverClassName %s is for %s, but the URL names %s; the URL is used", className, b, ds.Backend)
+	}
+	return ""
+}

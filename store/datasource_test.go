@@ -95,3 +95,16 @@ func FuzzParseDataSource(f *testing.F) {
 		}
 	})
 }
+
+func TestDriverWarning(t *testing.T) {
+	ds, _ := ParseDataSource("jdbc:mysql://localhost/hedwig", "", "", "/")
+	if w := ds.DriverWarning("com.mysql.jdbc.Driver"); w != "" {
+		t.Errorf("matching driver warned: %s", w)
+	}
+	if w := ds.DriverWarning("org.postgresql.Driver"); !strings.Contains(w, "the URL is used") {
+		t.Errorf("mismatch not reported: %q", w)
+	}
+	if w := ds.DriverWarning("oracle.jdbc.driver.OracleDriver"); w == "" {
+		t.Error("Oracle driver with a MySQL URL not reported")
+	}
+}
