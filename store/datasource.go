@@ -240,8 +240,8 @@ var driverBackends = map[string]Backend{
 
 // DriverWarning checks the bean's driverClassName against the URL. The URL
 // decides; the class is informational, so a mismatch is only worth a
-// warning, which this returns ("" when they agree or the class is unknown
-// to Java-only setups such as connection pools).
+// warning, which this returns ("" when they agree or the class is not one
+// hedwig knows).
 func (ds DataSource) DriverWarning(className string) string {
 	className = strings.TrimSpace(className)
 	b, known := driverBackends[className]

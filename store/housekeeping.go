@@ -80,10 +80,10 @@ type MailboxAge struct {
 type Housekeeping struct {
 	CompressAfter *Age         // compress_after; nil: no compression
 	ExpungeAfter  []MailboxAge // expunge_after
-	StopAfter     Age          // stop_cron_after (default 2h)
+	StopAfter     Age          // stop_cron_after; zero means 2h
 	// OrphanGrace is how old an interrupted delivery's files must be before
-	// they are removed (default one hour; another process may still be
-	// delivering them).
+	// they are removed: another process may still be delivering them. Zero
+	// means one hour; negative means at once.
 	OrphanGrace time.Duration
 }
 
@@ -138,6 +138,15 @@ type HousekeepingReport struct {
 // stop_cron_after has passed; the next run goes on.
 func (s *Store) Housekeep(ctx context.Context, h Housekeeping) (HousekeepingReport, error) {
 	var rep HousekeepingReport
+	if h.StopAfter.N <= 0 {
+		h.StopAfter = Age{N: 2, Unit: 'H'}
+	}
+	switch {
+	case h.OrphanGrace == 0:
+		h.OrphanGrace = time.Hour
+	case h.OrphanGrace < 0:
+		h.OrphanGrace = 0
+	}
 	now := time.Now()
 	deadline := now.Add(now.Sub(h.StopAfter.Before(now)))
 	ctx, cancel := context.WithDeadline(ctx, deadline)
