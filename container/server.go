@@ -9,7 +9,6 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/hedwigmail/hedwig/executor"
-	"github.com/hedwigmail/hedwig/imap"
 	"github.com/hedwigmail/hedwig/listener"
 )
 
@@ -22,6 +21,7 @@ type Server struct {
 	TLSMode  listener.TLSMode
 	Executor string // bean id of the shared executor; "" = its own
 	Listener *listener.Listener
+	Handler  listener.Handler
 	TLS      *TLSMaterial
 }
 
@@ -124,7 +124,7 @@ func (e *env) buildServer(b *beanReader, cls *Class, deps map[string]*Instance, 
 	case "imap":
 		cfg.Trace = e.traceLogger(trace || c.IMAP.TraceProtocol, c.IMAP.ProtocolLog)
 		cfg.IdleTimeout = c.IMAP.Timeout
-		handler = imap.NewHandler(imap.Config{Hostname: c.MyHostname, TLS: cfg.TLS, MaxLineLength: c.IMAP.LineLimit})
+		handler = e.imapHandler(b, s, cfg)
 	case "pop3":
 		cfg.Trace = e.traceLogger(trace, "")
 		cfg.IdleTimeout = c.POP3.Timeout
@@ -137,6 +137,7 @@ func (e *env) buildServer(b *beanReader, cls *Class, deps map[string]*Instance, 
 	if ms := b.integer("connectionTimeout", 0); ms > 0 {
 		cfg.IdleTimeout = time.Duration(ms) * time.Millisecond
 	}
+	s.Handler = handler
 	s.Listener = listener.New(cfg, handler)
 	if e.opts.CheckOnly {
 		return s

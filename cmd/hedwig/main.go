@@ -9,6 +9,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -20,6 +21,7 @@ import (
 	"github.com/hedwigmail/hedwig/daemon"
 	"github.com/hedwigmail/hedwig/diag"
 	"github.com/hedwigmail/hedwig/security/keytool"
+	"github.com/hedwigmail/hedwig/smtp"
 	"github.com/hedwigmail/hedwig/store/admincmd"
 )
 
@@ -33,6 +35,7 @@ commands:
   check    load a configuration without binding ports; list listeners and problems
   user     add|passwd|del|list mail users of a configuration's store   (-c FILE)
   alias    add|del|list aliases                                        (-c FILE)
+  deliver  deliver a message from stdin, for a front MTA  (-c FILE -f SENDER -r RCPT…)
   keytool  manage keystores and certificates, with the JDK keytool's flags (hedwig keytool -help)
   version  print the version
 `
@@ -53,6 +56,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return check(args[1:], stdout, stderr)
 	case "user", "alias":
 		return admin(args, stdin, stdout, stderr)
+	case "deliver":
+		return deliver(args[1:], stdin, stderr)
 	case "keytool":
 		return keytool.Main(args[1:], stdin, stdout, stderr)
 	case "version", "-version", "--version":
@@ -184,4 +189,45 @@ func takeConfigFlag(args []string) (file string, rest []string, err error) {
 		}
 	}
 	return file, rest, nil
+}
+
+// deliver is `hedwig deliver -f SENDER -r RCPT… < message`, with Hedwig's
+// exit codes: 0 delivered, 64 usage, 67 unknown user, 75 try again later,
+// 78 configuration error.
+func deliver(args []string, stdin io.Reader, stderr io.Writer) int {
+	path, args, err := takeConfigFlag(args)
+	if err != nil {
+		fmt.Fprintln(stderr, "hedwig deliver:", err)
+		return smtp.ExitUsage
+	}
+	fs := newFlagSet("deliver", stderr)
+	from := fs.String("f", "", "envelope `sender` (empty for a bounce)")
+	var rcpts []string
+	fs.Func("r", "`recipient`; repeat -r, or list more recipients after the flags", func(v string) error {
+		rcpts = append(rcpts, v)
+		return nil
+	})
+	if err := fs.Parse(args); err != nil {
+		return smtp.ExitUsage
+	}
+	rcpts = append(rcpts, fs.Args()...)
+	if len(rcpts) == 0 {
+		fmt.Fprintln(stderr, "hedwig deliver: no recipient: usage: hedwig deliver [-c FILE] -f SENDER -r RCPT... < message")
+		return smtp.ExitUsage
+	}
+	if path == "" {
+		if path, err = daemon.DefaultConfigFile(); err != nil {
+			fmt.Fprintln(stderr, "hedwig deliver:", err)
+			return smtp.ExitConfig
+		}
+	}
+	err = container.Deliver(context.Background(), path, container.Options{}, *from, rcpts, stdin)
+	if err == nil {
+		return smtp.ExitOK
+	}
+	fmt.Fprintln(stderr, "hedwig deliver:", err)
+	if errors.Is(err, container.ErrConfig) {
+		return smtp.ExitConfig
+	}
+	return smtp.ExitCode(err)
 }

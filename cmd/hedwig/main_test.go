@@ -109,3 +109,31 @@ func TestUserAndAliasCommands(t *testing.T) {
 		t.Fatalf("the SQLite store of the shipped configuration was not used: %v", err)
 	}
 }
+
+// hedwig deliver, as a front MTA's pipe uses it: exit 0 delivered, 67 for
+// an unknown user, 64 for a usage error.
+func TestDeliver(t *testing.T) {
+	home := t.TempDir()
+	os.MkdirAll(filepath.Join(home, "conf"), 0o755)
+	for _, f := range []string{"applicationContext.xml", "default.properties"} {
+		data, _ := os.ReadFile(filepath.Join("..", "..", "conf", f))
+		os.WriteFile(filepath.Join(home, "conf", f), data, 0o644)
+	}
+	xml := filepath.Join(home, "conf", "applicationContext.xml")
+	var out, errb bytes.Buffer
+	if code := run([]string{"user", "add", "-c", xml, "alice@localhost"}, strings.NewReader("pw\n"), &out, &errb); code != 0 {
+		t.Fatalf("user add: %d %s", code, errb.String())
+	}
+	msg := "From bob@example.org Sun Nov 22 10:00:00 2026\nSubject: piped\n\nhello\n"
+	errb.Reset()
+	if code := run([]string{"deliver", "-c", xml, "-f", "bob@example.org", "-r", "alice@localhost"}, strings.NewReader(msg), &out, &errb); code != 0 {
+		t.Fatalf("deliver: exit %d: %s", code, errb.String())
+	}
+	errb.Reset()
+	if code := run([]string{"deliver", "-c", xml, "-f", "bob@example.org", "-r", "nobody@localhost"}, strings.NewReader(msg), &out, &errb); code != 67 {
+		t.Fatalf("deliver to an unknown user: exit %d, want 67: %s", code, errb.String())
+	}
+	if code := run([]string{"deliver", "-c", xml, "-f", "bob@example.org"}, strings.NewReader(msg), &out, &errb); code != 64 {
+		t.Fatalf("deliver without recipient: exit %d, want 64", code)
+	}
+}
