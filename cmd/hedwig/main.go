@@ -33,6 +33,7 @@ const usage = `usage: hedwig <command> [flags]
 commands:
   serve    run the servers of a configuration      (-c FILE, --port-offset N)
   check    load a configuration without binding ports; list listeners and problems
+           (-c a Hedwig applicationContext.xml, or a James 3 conf/ directory)
   user     add|passwd|del|list mail users of a configuration's store   (-c FILE)
   alias    add|del|list aliases                                        (-c FILE)
   deliver  deliver a message from stdin, for a front MTA  (-c FILE -f SENDER -r RCPT…)
@@ -126,7 +127,12 @@ func check(args []string, stdout, stderr io.Writer) int {
 			return 78
 		}
 	}
-	c := container.Load(path, container.Options{PortOffset: cf.portOffset, CheckOnly: true})
+	var c *container.Container
+	if dir, ok := container.JamesConfDir(path); ok {
+		c = container.CheckJames(dir, container.Options{PortOffset: cf.portOffset})
+	} else {
+		c = container.Load(path, container.Options{PortOffset: cf.portOffset, CheckOnly: true})
+	}
 	if n := c.WriteReport(stdout); n > 0 {
 		fmt.Fprintf(stdout, "%s: %d error(s)\n", path, n)
 		return 1

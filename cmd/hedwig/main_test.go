@@ -137,3 +137,35 @@ func TestDeliver(t *testing.T) {
 		t.Fatalf("deliver without recipient: exit %d, want 64", code)
 	}
 }
+
+// A James 3 conf/ directory: its servers are listed, and with James's own
+// test keystore in place of the missing conf/keystore, their key material
+// loads.
+func TestCheckJamesConfiguration(t *testing.T) {
+	conf := filepath.Join(t.TempDir(), "conf")
+	os.MkdirAll(conf, 0o755)
+	src := filepath.Join("..", "..", "james", "testdata")
+	entries, _ := os.ReadDir(filepath.Join(src, "conf"))
+	for _, e := range entries {
+		data, _ := os.ReadFile(filepath.Join(src, "conf", e.Name()))
+		os.WriteFile(filepath.Join(conf, e.Name()), data, 0o644)
+	}
+	code, out, _ := runCmd("check", "-c", conf)
+	if code != 1 || !strings.Contains(out, "smtpserver.xml:66: keystore:") {
+		t.Fatalf("without a keystore: exit %d\n%s", code, out)
+	}
+	ks, err := os.ReadFile(filepath.Join(src, "tls-tests", "keystore"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(conf, "keystore"), ks, 0o600)
+	code, out, _ = runCmd("check", "-c", conf, "--port-offset", "10000")
+	if code != 0 {
+		t.Fatalf("with James's test keystore: exit %d\n%s", code, out)
+	}
+	for _, want := range []string{"smtpserver-TLS", ":10465", "implicit TLS", "imapserver", ":10143", "STARTTLS"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+}
