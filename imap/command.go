@@ -116,7 +116,7 @@ func parseArgs(p *parser, cmd *command) (any, error) {
 		return a, err
 	case "AUTHENTICATE":
 		return parseAuthenticate(p)
-	case "SELECT", "EXAMINE", "CREATE", "DELETE", "SUBSCRIBE", "UNSUBSCRIBE":
+	case "SELECT", "EXAMINE", "CREATE", "DELETE", "SUBSCRIBE", "UNSUBSCRIBE", "GETQUOTAROOT", "GETQUOTA":
 		var a mailboxArgs
 		err := args(p, &a.mailbox)
 		if err == nil && (cmd.name == "SELECT" || cmd.name == "EXAMINE") && p.accept(' ') {
@@ -130,6 +130,15 @@ func parseArgs(p *parser, cmd *command) (any, error) {
 			})
 		}
 		return a, err
+	case "SETQUOTA":
+		var root string
+		if err := args(p, &root); err != nil {
+			return nil, err
+		}
+		if err := p.sp(); err != nil {
+			return nil, err
+		}
+		return nil, skipList(p)
 	case "RENAME":
 		var a renameArgs
 		err := args(p, &a.from, &a.to)

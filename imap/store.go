@@ -25,6 +25,7 @@ type Store interface {
 	Subscriptions(ctx context.Context, userID int64) ([]string, error)
 	Rights(ctx context.Context, mailboxID, userID int64) (string, error)
 	Status(ctx context.Context, mailboxID int64) (store.MailboxStatus, error)
+	Quota(ctx context.Context, userID int64) (store.Quota, error)
 
 	Messages(ctx context.Context, mailboxID int64) ([]store.MessageInfo, error)
 	MessagesByUID(ctx context.Context, mailboxID int64, uids []int64) ([]store.MessageInfo, error)
