@@ -284,6 +284,15 @@ func TestOtherSessionsChangesAreReported(t *testing.T) {
 	// ... NOOP does.
 	lines = c.ok("NOOP")
 	mustHave(t, lines, "* 1 EXPUNGE")
+
+	// Flag changes by the other session arrive as unsolicited FETCH.
+	other.ok(`STORE 2 +FLAGS (\Flagged)`)
+	lines = c.ok("NOOP")
+	mustHave(t, lines, `* 2 FETCH (UID `)
+	mustHave(t, lines, `FLAGS (\Flagged`)
+	if lines := c.ok("NOOP"); len(lines) != 0 {
+		t.Fatalf("changes reported twice: %q", lines)
+	}
 }
 
 func TestBodyStructureAndSections(t *testing.T) {

@@ -47,9 +47,17 @@ func (s *session) cmdSelect(cmd *command) reply {
 	if mb.NoSelect {
 		return no("CANNOT", name+" cannot be selected")
 	}
-	v := &mailboxView{mb: mb, state: map[int64]msgState{}, recent: map[int64]bool{}}
+	v := &mailboxView{mb: mb, state: map[int64]msgState{}, recent: map[int64]bool{}, expunged: map[int64]bool{}}
 	v.readOnly = cmd.name == "EXAMINE" || mb.ReadOnly || !strings.ContainsAny(rights, "stwe")
 	v.watcher = s.h.store.Watch(mb.ID) // before reading, so no change slips by
+	// HIGHESTMODSEQ before the listing: a change in between is read
+	// again at the next sync, never lost.
+	status, err := s.h.store.Status(s.ctx, mb.ID)
+	if err != nil {
+		v.watcher.Close()
+		return s.storeError(cmd.name, err)
+	}
+	v.modseq = status.HighestModSeq
 	msgs, err := s.h.store.Messages(s.ctx, mb.ID)
 	if err != nil {
 		v.watcher.Close()
@@ -70,11 +78,6 @@ func (s *session) cmdSelect(cmd *command) reply {
 		for _, uid := range recent {
 			v.recent[uid] = true
 		}
-	}
-	status, err := s.h.store.Status(s.ctx, mb.ID)
-	if err != nil {
-		v.watcher.Close()
-		return s.storeError(cmd.name, err)
 	}
 	keywords := map[string]bool{}
 	firstUnseen := 0
@@ -108,7 +111,11 @@ func (s *session) cmdSelect(cmd *command) reply {
 		s.untagged("OK [UNSEEN " + strconv.Itoa(firstUnseen) + "] first unseen message")
 	}
 	s.untagged("OK [UIDVALIDITY " + strconv.FormatInt(mb.UIDValidity, 10) + "] UIDs valid")
-	s.untagged("OK [UIDNEXT " + strconv.FormatInt(status.UIDNext, 10) + "] predicted next UID")
+	uidNext := status.UIDNext
+	if n := len(v.uids); n > 0 {
+		uidNext = max(uidNext, v.uids[n-1]+1) // a delivery after the status read
+	}
+	s.untagged("OK [UIDNEXT " + strconv.FormatInt(uidNext, 10) + "] predicted next UID")
 	s.untagged("OK [HIGHESTMODSEQ " + strconv.FormatInt(status.HighestModSeq, 10) + "] highest")
 	if v.readOnly {
 		return okCode("READ-ONLY", cmd.name+" completed")
@@ -166,5 +173,6 @@ func (s *session) reportExpunged(uids []int64) {
 		v.uids = append(v.uids[:n-1], v.uids[n:]...)
 		delete(v.state, uid)
 		delete(v.recent, uid)
+		delete(v.expunged, uid)
 	}
 }

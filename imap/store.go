@@ -36,5 +36,7 @@ type Store interface {
 	Expunge(ctx context.Context, mailboxID int64, uids []int64) ([]int64, error)
 	Copy(ctx context.Context, fromMailbox int64, uids []int64, toMailbox int64) ([]store.UIDPair, error)
 	Move(ctx context.Context, fromMailbox int64, uids []int64, toMailbox int64) ([]store.UIDPair, error)
+	ChangedSince(ctx context.Context, mailboxID, modseq int64) ([]store.MessageInfo, error)
+	ExpungedSince(ctx context.Context, mailboxID, modseq int64) ([]int64, error)
 	Watch(mailboxID int64) *store.Watcher
 }

@@ -31,8 +31,10 @@ type mailboxView struct {
 	state    map[int64]msgState
 	recent   map[int64]bool
 	watcher  *store.Watcher
-	dirty    bool // a change is known but not yet reported
-	gone     bool // the mailbox was deleted or renamed away
+	dirty    bool           // a change is announced but not yet read
+	gone     bool           // the mailbox was deleted or renamed away
+	modseq   int64          // changes up to this one are in the view
+	expunged map[int64]bool // expunged by others, not yet reported
 }
 
 // seq returns the sequence number of uid, or 0.
@@ -117,76 +119,91 @@ func (v *mailboxView) pollChanges() {
 	}
 }
 
-// sync reports other sessions' changes to the selected mailbox: new
-// messages, flag changes and, when allowed, expunges.
+// sync reports changes to the selected mailbox that the client has not
+// seen: new messages, flag changes and, when allowed, expunges. It reads
+// only what changed since the last sync (the store's modification
+// sequences), so a large mailbox costs no more than a small one.
 func (s *session) sync(allowExpunge bool) {
 	v := s.sel
 	v.pollChanges()
-	if !v.dirty {
+	if v.dirty && !s.readChanges() {
 		return
 	}
+	if allowExpunge && len(v.expunged) > 0 {
+		uids := make([]int64, 0, len(v.expunged))
+		for uid := range v.expunged {
+			uids = append(uids, uid)
+		}
+		clear(v.expunged)
+		s.reportExpunged(uids)
+	}
+}
+
+// readChanges applies what changed since v.modseq to the view; false
+// when the mailbox is gone or the store failed (it is retried later).
+func (s *session) readChanges() bool {
+	v := s.sel
 	if v.gone {
 		if _, err := s.h.store.MailboxByID(s.ctx, v.mb.ID); err != nil {
 			s.untagged("BYE the selected mailbox was deleted")
 			s.c.Flush()
 			s.c.Close()
 			s.unselect()
-			return
+			return false
 		}
 		v.gone = false
 	}
-	msgs, err := s.h.store.Messages(s.ctx, v.mb.ID)
+	// HIGHESTMODSEQ first: whatever changes after it is read next time.
+	st, err := s.h.store.Status(s.ctx, v.mb.ID)
 	if err != nil {
-		return // reported at the next command
+		return false
 	}
-	v.dirty = false
-	present := make(map[int64]store.MessageInfo, len(msgs))
-	for _, m := range msgs {
-		present[m.UID] = m
+	changed, err := s.h.store.ChangedSince(s.ctx, v.mb.ID, v.modseq)
+	if err != nil {
+		return false
 	}
-	// Expunges, highest sequence number last so that each one refers to
-	// the numbering after the previous one.
-	kept := v.uids[:0:0]
-	for _, uid := range v.uids {
-		if _, ok := present[uid]; ok || !allowExpunge {
-			if !ok {
-				v.dirty = true // still to report
-			}
-			kept = append(kept, uid)
-			continue
-		}
-		s.untagged(strconv.Itoa(len(kept)+1) + " EXPUNGE")
-		delete(v.state, uid)
-		delete(v.recent, uid)
+	expunged, err := s.h.store.ExpungedSince(s.ctx, v.mb.ID, v.modseq)
+	if err != nil {
+		return false
 	}
-	v.uids = kept
-	// Flag changes made by others.
-	for i, uid := range v.uids {
-		m, ok := present[uid]
-		if !ok {
-			continue
-		}
-		st := stateOf(m)
-		if old := v.state[uid]; old.flags != st.flags || !slices.Equal(old.keywords, st.keywords) {
-			v.state[uid] = st
-			s.untagged(strconv.Itoa(i+1) + " FETCH (UID " + strconv.FormatInt(uid, 10) + " FLAGS " + v.flags(uid) + s.modseqItem(uid) + ")")
+	v.modseq, v.dirty = st.HighestModSeq, false
+	for _, uid := range expunged {
+		if v.seq(uid) > 0 {
+			v.expunged[uid] = true
 		}
 	}
-	// New messages.
 	var last int64
 	if len(v.uids) > 0 {
 		last = v.uids[len(v.uids)-1]
 	}
 	added := 0
-	for _, m := range msgs {
-		if m.UID > last {
-			v.uids = append(v.uids, m.UID)
-			v.state[m.UID] = stateOf(m)
-			if v.readOnly && m.Flags&store.FlagRecent != 0 {
-				v.recent[m.UID] = true
-			}
-			added++
+	for _, m := range changed {
+		if v.expunged[m.UID] {
+			continue
 		}
+		if n := v.seq(m.UID); n > 0 {
+			st := stateOf(m)
+			if old := v.state[m.UID]; old.flags != st.flags || !slices.Equal(old.keywords, st.keywords) {
+				v.state[m.UID] = st
+				s.untagged(strconv.Itoa(n) + " FETCH (UID " + strconv.FormatInt(m.UID, 10) + " FLAGS " + v.flags(m.UID) + s.modseqItem(m.UID) + ")")
+			} else {
+				v.state[m.UID] = st // a newer MODSEQ only
+			}
+			continue
+		}
+		if m.UID <= last {
+			// A UID below the highest one seen cannot be given a sequence
+			// number at the end without breaking UID order; the store
+			// commits UIDs in order, so this is a message already gone.
+			continue
+		}
+		v.uids = append(v.uids, m.UID)
+		v.state[m.UID] = stateOf(m)
+		if v.readOnly && m.Flags&store.FlagRecent != 0 {
+			v.recent[m.UID] = true
+		}
+		last = m.UID
+		added++
 	}
 	if added > 0 {
 		if !v.readOnly {
@@ -199,4 +216,5 @@ func (s *session) sync(allowExpunge bool) {
 		s.untagged(strconv.Itoa(len(v.uids)) + " EXISTS")
 		s.untagged(strconv.Itoa(len(v.recent)) + " RECENT")
 	}
+	return true
 }
