@@ -190,11 +190,12 @@ func (c *committer) attempt(batch []*pending) ([]Event, error) {
 	}
 
 	dirs := map[string]bool{}
+	var rows batchRows
 	for _, p := range batch {
 		if !p.live() {
 			continue
 		}
-		if err := s.insertDelivery(x, p, modseqs, dirs); err != nil {
+		if err := s.insertDelivery(x, p, modseqs, dirs, &rows); err != nil {
 			if retriable(err) {
 				return fail(err)
 			}
@@ -202,6 +203,10 @@ func (c *committer) attempt(batch []*pending) ([]Event, error) {
 			p.err = err
 			return fail(errItemFailed)
 		}
+	}
+
+	if err := rows.flush(x); err != nil {
+		return fail(err)
 	}
 
 	// UIDNEXT follows the highest UID (Hedwig's MySQL trigger does the same).
@@ -243,8 +248,36 @@ func (c *committer) attempt(batch []*pending) ([]Event, error) {
 	return events, nil
 }
 
-// insertDelivery writes one message's rows and places its file.
-func (s *Store) insertDelivery(x q, p *pending, modseqs map[int64]int64, dirs map[string]bool) error {
+// batchRows collects the rows of a batch that need no generated key, to be
+// written with a few multi-row INSERTs (one round trip each) at the end.
+type batchRows struct {
+	headers []any // hw_headervalue: physmessageid, headernameid, headervalue
+	modseqs []any // hx_message: messageid, mailboxid, modseq
+}
+
+func (r *batchRows) flush(x q) error {
+	if err := insertRows(x, "hw_headervalue (physmessageid, headernameid, headervalue)", r.headers); err != nil {
+		return err
+	}
+	return insertRows(x, "hx_message (messageid, mailboxid, modseq)", r.modseqs)
+}
+
+// insertRows inserts triples of values, 300 rows per statement.
+func insertRows(x q, into string, vals []any) error {
+	const perStatement = 300
+	for len(vals) > 0 {
+		n := min(len(vals)/3, perStatement)
+		if _, err := x.exec("INSERT INTO "+into+" VALUES "+strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", n), ", "), vals[:3*n]...); err != nil {
+			return fmt.Errorf("insert into %s: %w", into, err)
+		}
+		vals = vals[3*n:]
+	}
+	return nil
+}
+
+// insertDelivery writes one message's rows and places its file; rows
+// without generated keys go to rows.
+func (s *Store) insertDelivery(x q, p *pending, modseqs map[int64]int64, dirs map[string]bool, rows *batchRows) error {
 	var subject, from, sent any
 	if p.meta.hasSubject {
 		subject = s.text(p.meta.subject, 500)
@@ -261,15 +294,8 @@ func (s *Store) insertDelivery(x q, p *pending, modseqs map[int64]int64, dirs ma
 		return fmt.Errorf("insert hw_physmessage: %w", err)
 	}
 	p.physID = id
-	if n := len(p.meta.fields); n > 0 {
-		args := make([]any, 0, 3*n)
-		for i, f := range p.meta.fields {
-			args = append(args, id, p.nameIDs[i], s.text(f.value, 20000))
-		}
-		if _, err := x.exec("INSERT INTO hw_headervalue (physmessageid, headernameid, headervalue) VALUES "+
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", n), ", "), args...); err != nil {
-			return fmt.Errorf("insert hw_headervalue: %w", err)
-		}
+	for i, f := range p.meta.fields {
+		rows.headers = append(rows.headers, id, p.nameIDs[i], s.text(f.value, 20000))
 	}
 	if s.opts.BodiesInDatabase {
 		if _, err := x.exec("INSERT INTO hx_body (physmessageid, body) VALUES (?, ?)", id, p.body); err != nil {
@@ -289,9 +315,7 @@ func (s *Store) insertDelivery(x q, p *pending, modseqs map[int64]int64, dirs ma
 		if err != nil {
 			return fmt.Errorf("insert hw_message: %w", err)
 		}
-		if _, err := x.exec("INSERT INTO hx_message (messageid, mailboxid, modseq) VALUES (?, ?, ?)", uid, t.mailboxID, modseqs[t.mailboxID]); err != nil {
-			return fmt.Errorf("insert hx_message: %w", err)
-		}
+		rows.modseqs = append(rows.modseqs, uid, t.mailboxID, modseqs[t.mailboxID])
 		if err := x.insertKeywords(uid, t.keywords); err != nil {
 			return err
 		}
