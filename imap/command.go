@@ -130,6 +130,8 @@ func parseArgs(p *parser, cmd *command) (any, error) {
 			})
 		}
 		return a, err
+	case "MYRIGHTS", "GETACL", "LISTRIGHTS", "SETACL", "DELETEACL":
+		return parseACLArgs(p, cmd)
 	case "SETQUOTA":
 		var root string
 		if err := args(p, &root); err != nil {

@@ -14,6 +14,9 @@ func (s *session) cmdCreate(cmd *command) reply {
 	if strings.EqualFold(name, store.InboxName) {
 		return no("ALREADYEXISTS", "INBOX always exists")
 	}
+	if r, allowed := s.mayChangeShared(name, parentOf(name), 'k'); !allowed {
+		return r
+	}
 	if _, err := s.h.store.CreateMailbox(s.ctx, s.owner(name), name); err != nil {
 		return s.storeError("CREATE", err)
 	}
@@ -22,6 +25,9 @@ func (s *session) cmdCreate(cmd *command) reply {
 
 func (s *session) cmdDelete(cmd *command) reply {
 	name := cmd.args.(mailboxArgs).mailbox
+	if r, allowed := s.mayChangeShared(name, name, 'x'); !allowed {
+		return r
+	}
 	if err := s.h.store.DeleteMailbox(s.ctx, s.owner(name), name); err != nil {
 		return s.storeError("DELETE", err)
 	}
@@ -33,10 +39,44 @@ func (s *session) cmdRename(cmd *command) reply {
 	if s.owner(a.from) != s.owner(a.to) {
 		return no("CANNOT", "cannot rename between personal and shared folders")
 	}
+	if r, allowed := s.mayChangeShared(a.from, a.from, 'x'); !allowed {
+		return r
+	}
+	if r, allowed := s.mayChangeShared(a.to, parentOf(a.to), 'k'); !allowed {
+		return r
+	}
 	if err := s.h.store.RenameMailbox(s.ctx, s.owner(a.from), a.from, a.to); err != nil {
 		return s.storeError("RENAME", err)
 	}
 	return ok("RENAME completed")
+}
+
+// mayChangeShared checks right on mailbox checkOn before a user creates
+// (k on the parent), deletes or renames (x) the shared folder name; a
+// user's own folders need no check. Top-level shared folders are the
+// administrator's.
+func (s *session) mayChangeShared(name, checkOn string, right rune) (reply, bool) {
+	if s.owner(name) != store.AnyoneID {
+		return reply{}, true
+	}
+	if !strings.Contains(name, store.Separator) || !strings.Contains(checkOn, store.Separator) {
+		return no("NOPERM", "shared folders at the top level are managed by the administrator"), false
+	}
+	_, rights, err := s.openMailbox(checkOn)
+	if err != nil {
+		return s.storeError("shared folder", err), false
+	}
+	if !strings.ContainsRune(rights, right) {
+		return no("NOPERM", "no right to change "+name), false
+	}
+	return reply{}, true
+}
+
+func parentOf(name string) string {
+	if i := strings.LastIndex(name, store.Separator); i >= 0 {
+		return name[:i]
+	}
+	return ""
 }
 
 func (s *session) cmdSubscribe(cmd *command) reply {

@@ -24,6 +24,8 @@ type Store interface {
 	Unsubscribe(ctx context.Context, userID int64, name string) error
 	Subscriptions(ctx context.Context, userID int64) ([]string, error)
 	Rights(ctx context.Context, mailboxID, userID int64) (string, error)
+	ACL(ctx context.Context, mailboxID int64) ([]store.ACLEntry, error)
+	SetRights(ctx context.Context, mailboxID, userID int64, rights string) error
 	Status(ctx context.Context, mailboxID int64) (store.MailboxStatus, error)
 	Quota(ctx context.Context, userID int64) (store.Quota, error)
 

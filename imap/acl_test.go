@@ -1,0 +1,78 @@
+package imap
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/hedwigmail/hedwig/listener"
+	"github.com/hedwigmail/hedwig/store"
+)
+
+func TestSharedFoldersAndACL(t *testing.T) {
+	st := testStore(t)
+	ctx := context.Background()
+	alice := addUser(t, st, "alice@example.com", "s3cret")
+	bob := addUser(t, st, "bob@example.com", "b0b")
+	news, err := st.CreateMailbox(ctx, store.AnyoneID, "#public.News")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetRights(ctx, news.ID, alice.ID, "lrswipkxtea"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetRights(ctx, news.ID, bob.ID, "lr"); err != nil {
+		t.Fatal(err)
+	}
+	srv := startServer(t, st, listener.Implicit, Config{})
+	a := dial(t, srv.addr, clientTLS(t, ""))
+	a.login("alice@example.com", "s3cret")
+	b := dial(t, srv.addr, clientTLS(t, ""))
+	b.login("bob@example.com", "b0b")
+
+	mustHave(t, b.ok(`LIST "" "#public.*"`), `"." #public.News`)
+	if _, status := b.cmd("SELECT #public.News"); !strings.HasPrefix(status, "OK [READ-ONLY]") {
+		t.Fatalf("bob's SELECT of a folder he may only read: %s", status)
+	}
+	mustHave(t, b.ok("MYRIGHTS #public.News"), "* MYRIGHTS #public.News lr")
+	if _, status := b.cmd("GETACL #public.News"); !strings.HasPrefix(status, "NO [NOPERM]") {
+		t.Fatalf("GETACL without the a right: %s", status)
+	}
+	if _, status := b.cmd("CREATE #public.News.Bob"); !strings.HasPrefix(status, "NO [NOPERM]") {
+		t.Fatalf("CREATE without the k right: %s", status)
+	}
+	if _, status := b.cmd("CREATE #evil"); !strings.HasPrefix(status, "NO [NOPERM]") {
+		t.Fatalf("top-level shared CREATE by a user: %s", status)
+	}
+
+	mustHave(t, a.ok("GETACL #public.News"), "bob@example.com lr")
+	a.ok("SETACL #public.News bob@example.com +i")
+	mustHave(t, b.ok("MYRIGHTS #public.News"), "* MYRIGHTS #public.News lri")
+	a.ok("SETACL #public.News bob@example.com -l")
+	mustHave(t, b.ok("MYRIGHTS #public.News"), "* MYRIGHTS #public.News ri")
+	mustHave(t, a.ok("LISTRIGHTS #public.News bob@example.com"), `* LISTRIGHTS #public.News bob@example.com "" l r s`)
+	a.ok("CREATE #public.News.Archive")
+	a.ok("DELETEACL #public.News bob@example.com")
+	if lines := b.ok(`LIST "" "#public.*"`); has(lines, "News") {
+		t.Fatalf("bob still sees the folder: %q", lines)
+	}
+	if _, status := b.cmd("SELECT #public.News"); !strings.HasPrefix(status, "NO") {
+		t.Fatalf("SELECT after DELETEACL: %s", status)
+	}
+	if _, status := a.cmd("SETACL #public.News nobody@example.com lr"); !strings.HasPrefix(status, "NO [NONEXISTENT]") {
+		t.Fatalf("SETACL for an unknown user: %s", status)
+	}
+	if _, status := a.cmd("SETACL #public.News bob@example.com lrz"); !strings.HasPrefix(status, "BAD") {
+		t.Fatalf("SETACL with an unknown right: %s", status)
+	}
+}
+
+func TestApplyRights(t *testing.T) {
+	for _, c := range []struct{ current, mod, want string }{
+		{"lr", "+i", "lri"}, {"lri", "-r", "li"}, {"lrswi", "lr", "lr"}, {"", "+cd", "kxte"}, {"lr", "", ""},
+	} {
+		if got, err := applyRights(c.current, c.mod); err != nil || got != c.want {
+			t.Errorf("applyRights(%q, %q) = %q, %v; want %q", c.current, c.mod, got, err, c.want)
+		}
+	}
+}
