@@ -2,6 +2,7 @@ package beans
 
 import (
 	"fmt"
+	"github.com/hedwigmail/hedwig/internal/xmldoc"
 	"path/filepath"
 	"slices"
 
@@ -11,7 +12,7 @@ import (
 // fileParser reads the elements of one XML file.
 type fileParser struct {
 	l   *loader
-	doc *xmlDoc
+	doc *xmldoc.Doc
 	dir string // absolute directory of the file
 
 	// names holds every id and top-level name used in this file: Spring
@@ -43,12 +44,12 @@ var beansAttrs = []string{"default-lazy-init", "default-merge", "default-autowir
 
 var autowireModes = []string{"default", "no", "byName", "byType", "constructor", "autodetect"}
 
-func newFileParser(l *loader, doc *xmlDoc, dir string) *fileParser {
+func newFileParser(l *loader, doc *xmldoc.Doc, dir string) *fileParser {
 	return &fileParser{l: l, doc: doc, dir: dir, names: map[string]Pos{}}
 }
 
 func (p *fileParser) parseDocument() {
-	root := p.doc.root
+	root := p.doc.Root
 	ns, ok := elemNS(root)
 	if !ok || !isBeansNS(ns) || root.Tag != "beans" {
 		p.errorf(p.pos(root), scope{}, "root element is <%s>; a Spring bean file has <beans xmlns=%q>", root.FullTag(), nsBeans)

@@ -121,7 +121,7 @@ func (p *fileParser) checkNoText(e *etree.Element, sc scope) {
 		if len(text) > 40 {
 			text = text[:40] + "…"
 		}
-		p.errorf(Pos{File: p.doc.name, Line: p.doc.lines[cd]}, sc, "unexpected text %q inside <%s>", text, e.FullTag())
+		p.errorf(Pos{File: p.doc.Name, Line: p.doc.Line(cd)}, sc, "unexpected text %q inside <%s>", text, e.FullTag())
 	}
 }
 
@@ -188,7 +188,7 @@ func (s scope) text(msg string) string {
 }
 
 func (p *fileParser) pos(e *etree.Element) Pos {
-	return Pos{File: p.doc.name, Line: p.doc.lines[e]}
+	return Pos{File: p.doc.Name, Line: p.doc.Line(e)}
 }
 
 func (p *fileParser) errorf(pos Pos, sc scope, format string, args ...any) {

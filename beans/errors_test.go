@@ -22,7 +22,7 @@ func TestMalformedXML(t *testing.T) {
 		{"truncated", "<beans>\n<bean id=\"a\"/>\n", 3, "unexpected EOF"},
 		{"unquoted attribute", "<beans>\n\n<bean id=a/>\n</beans>", 3, "unquoted or missing attribute value in element"},
 		{"text after root", "<beans/>\ntrailing", 2, "text outside the root element"},
-		{"two roots", "<beans/>\n\n<beans/>", 3, "second root element <beans>: a file holds one <beans> element"},
+		{"two roots", "<beans/>\n\n<beans/>", 3, "second root element <beans>: a file holds one root element"},
 		{"repeated attribute", "<beans>\n\n<bean id=\"a\" id=\"b\"/></beans>", 3, `attribute "id" appears twice in <bean>`},
 		{"empty file", "", 1, "no root element"},
 		{"unknown encoding", "<?xml version=\"1.0\" encoding=\"EBCDIC\"?>\n<beans/>", 1, `xml: opening charset "EBCDIC": unsupported encoding "EBCDIC": save the file as UTF-8`},

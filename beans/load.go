@@ -3,6 +3,7 @@ package beans
 import (
 	"errors"
 	"fmt"
+	"github.com/hedwigmail/hedwig/internal/xmldoc"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -178,9 +179,9 @@ func (l *loader) loadFile(display, abs string, from *importSite) {
 		}
 		return
 	}
-	doc, err := parseXML(display, data)
+	doc, err := xmldoc.Parse(display, data)
 	if err != nil {
-		var se *syntaxError
+		var se *xmldoc.SyntaxError
 		if errors.As(err, &se) {
 			l.diags.Errorf(Pos{File: display, Line: se.Line}, "", "malformed XML: %s", se.Msg)
 		} else {

@@ -3,6 +3,7 @@ package james
 import (
 	"errors"
 	"fmt"
+	"github.com/hedwigmail/hedwig/internal/xmldoc"
 	"io/fs"
 	"net"
 	"os"
@@ -61,11 +62,11 @@ func LoadDirs(confDir string, dirs security.Dirs) (*Config, *diag.List) {
 	}
 	checkBindConflicts(cfg.Servers, l)
 	if f := readOptional(filepath.Join(confDir, "domainlist.xml"), "domainlist", l); f != nil {
-		cfg.Files = append(cfg.Files, f.name)
+		cfg.Files = append(cfg.Files, f.Name)
 		readDomainList(&reader{f: f, l: l}, cfg)
 	}
 	if f := readOptional(filepath.Join(confDir, "usersrepository.xml"), "usersrepository", l); f != nil {
-		cfg.Files = append(cfg.Files, f.name)
+		cfg.Files = append(cfg.Files, f.Name)
 		readUsersRepository(&reader{f: f, l: l}, cfg)
 	}
 	return cfg, l
@@ -92,7 +93,7 @@ func loadServerFile(path, protocol string, dirs security.Dirs, l *diag.List) (se
 		return nil, true
 	}
 	r := &reader{f: f, l: l}
-	root := f.root
+	root := f.Root
 	proto, list := rootProtocol(root.Tag)
 	if proto == "" || (protocol != "" && proto != protocol) {
 		want := "<smtpservers>, <lmtpservers>, <imapservers> or <pop3servers>"
@@ -144,7 +145,7 @@ func rootProtocol(tag string) (protocol string, list bool) {
 }
 
 // readOptional parses path if it exists, checking its root element.
-func readOptional(path, rootTag string, l *diag.List) *xmlFile {
+func readOptional(path, rootTag string, l *diag.List) *xmldoc.Doc {
 	f, err := readFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -153,15 +154,15 @@ func readOptional(path, rootTag string, l *diag.List) *xmlFile {
 		report(l, path, err)
 		return nil
 	}
-	if f.root.Tag != rootTag {
-		l.Errorf(diag.Pos{File: path, Line: f.line(f.root)}, f.root.FullTag(), "unexpected root element: this file holds <%s>", rootTag)
+	if f.Root.Tag != rootTag {
+		l.Errorf(diag.Pos{File: path, Line: f.Line(f.Root)}, f.Root.FullTag(), "unexpected root element: this file holds <%s>", rootTag)
 		return nil
 	}
 	return f
 }
 
 // readFile reads and parses one file.
-func readFile(path string) (*xmlFile, error) {
+func readFile(path string) (*xmldoc.Doc, error) {
 	fh, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -181,12 +182,12 @@ func readFile(path string) (*xmlFile, error) {
 	if _, err := fh.ReadAt(data, 0); err != nil && st.Size() > 0 {
 		return nil, err
 	}
-	return parseXML(path, data)
+	return xmldoc.Parse(path, data)
 }
 
 // report turns a read or parse error into a problem at its line.
 func report(l *diag.List, path string, err error) {
-	var se *syntaxError
+	var se *xmldoc.SyntaxError
 	switch {
 	case errors.As(err, &se):
 		l.Errorf(diag.Pos{File: path, Line: se.Line}, "", "malformed XML: %s", se.Msg)
@@ -209,7 +210,7 @@ func unwrapPath(err error) error {
 // readDomainList reads domainlist.xml. James adds defaultDomain to the
 // domains at start, so Domains includes it.
 func readDomainList(r *reader, cfg *Config) {
-	root := r.f.root
+	root := r.f.Root
 	r.checkChildren(root, domainListElements)
 	seen := map[string]bool{}
 	if dn := r.child(root, "domainnames"); dn != nil {
@@ -250,7 +251,7 @@ func readDomainList(r *reader, cfg *Config) {
 
 // readUsersRepository reads usersrepository.xml's password algorithm.
 func readUsersRepository(r *reader, cfg *Config) {
-	root := r.f.root
+	root := r.f.Root
 	r.checkChildren(root, usersRepositoryElements)
 	algo, ac := r.text(root, "algorithm")
 	mode, _ := r.text(root, "hashingMode")

@@ -1,6 +1,7 @@
 package james
 
 import (
+	"github.com/hedwigmail/hedwig/internal/xmldoc"
 	"strings"
 
 	"github.com/beevik/etree"
@@ -10,13 +11,13 @@ import (
 
 // reader reads one file's elements, reporting problems at their lines.
 type reader struct {
-	f    *xmlFile
+	f    *xmldoc.Doc
 	l    *diag.List
 	seen map[*etree.Element]bool // repeated elements already reported
 }
 
 func (r *reader) pos(e *etree.Element) diag.Pos {
-	return diag.Pos{File: r.f.name, Line: r.f.line(e)}
+	return diag.Pos{File: r.f.Name, Line: r.f.Line(e)}
 }
 
 // child returns parent's first child element called name, as Commons
@@ -35,7 +36,7 @@ func (r *reader) child(parent *etree.Element, name string) *etree.Element {
 				r.seen = map[*etree.Element]bool{}
 			}
 			r.seen[c] = true
-			r.l.Warnf(r.pos(c), name, "appears again (first at line %d); James uses the first, so does hedwig", r.f.line(first))
+			r.l.Warnf(r.pos(c), name, "appears again (first at line %d); James uses the first, so does hedwig", r.f.Line(first))
 			break
 		}
 		first = c

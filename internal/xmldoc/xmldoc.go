@@ -1,4 +1,10 @@
-package beans
+// Package xmldoc parses an XML configuration file with beevik/etree and
+// remembers the line of every element and text node, which etree does not
+// track: a second, strict pass with encoding/xml over the same bytes
+// records the lines, matched to etree's nodes in document order. Spring's
+// applicationContext.xml and James's server files are read this way, so
+// their problems can name file and line.
+package xmldoc
 
 import (
 	"bytes"
@@ -16,26 +22,29 @@ import (
 // is rejected with a line instead of exhausting the stack.
 const maxDepth = 1024
 
-// xmlDoc is one parsed XML file: its etree root and the line of every
-// element and text node. etree does not track lines, so a second pass with
-// encoding/xml records them and the two are matched in document order.
-type xmlDoc struct {
-	name  string // the file as shown in diagnostics
-	root  *etree.Element
+// Doc is one parsed XML file: its etree root and the line of every element
+// and text node.
+type Doc struct {
+	Name  string // the file as shown in diagnostics
+	Root  *etree.Element
 	lines map[etree.Token]int
 }
 
-// syntaxError is malformed XML at a line.
-type syntaxError struct {
+// Line returns the line of an element's start tag or of a text node's first
+// non-blank character; 0 for a token not from this document.
+func (d *Doc) Line(t etree.Token) int { return d.lines[t] }
+
+// SyntaxError is malformed XML at a line.
+type SyntaxError struct {
 	Line int
 	Msg  string
 }
 
-func (e *syntaxError) Error() string { return e.Msg }
+func (e *SyntaxError) Error() string { return e.Msg }
 
-// parseXML parses data. On malformed input it returns a *syntaxError
-// carrying the line the XML decoder stopped at.
-func parseXML(name string, data []byte) (*xmlDoc, error) {
+// Parse parses data. On malformed input it returns a *SyntaxError carrying
+// the line the XML decoder stopped at.
+func Parse(name string, data []byte) (*Doc, error) {
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	elemLines, textLines, err := scanLines(data)
 	if err != nil {
@@ -43,10 +52,11 @@ func parseXML(name string, data []byte) (*xmlDoc, error) {
 	}
 	doc := etree.NewDocument()
 	doc.ReadSettings.CharsetReader = charsetReader
+	doc.ReadSettings.MaxDepth = maxDepth
 	if err := doc.ReadFromBytes(data); err != nil {
-		return nil, &syntaxError{Line: 1, Msg: err.Error()}
+		return nil, &SyntaxError{Line: 1, Msg: err.Error()}
 	}
-	d := &xmlDoc{name: name, root: doc.Root(), lines: make(map[etree.Token]int, len(elemLines)+len(textLines))}
+	d := &Doc{Name: name, Root: doc.Root(), lines: make(map[etree.Token]int, len(elemLines)+len(textLines))}
 	var ei, ti int
 	var walk func(e *etree.Element) bool
 	walk = func(e *etree.Element) bool {
@@ -71,10 +81,10 @@ func parseXML(name string, data []byte) (*xmlDoc, error) {
 		}
 		return true
 	}
-	if !walk(&doc.Element) || ei != len(elemLines) || ti != len(textLines) || d.root == nil {
+	if !walk(&doc.Element) || ei != len(elemLines) || ti != len(textLines) || d.Root == nil {
 		// Both passes use encoding/xml on the same bytes; a mismatch means
 		// the input is something the two read differently.
-		return nil, &syntaxError{Line: 1, Msg: "XML could not be read consistently (unusual markup)"}
+		return nil, &SyntaxError{Line: 1, Msg: "XML could not be read consistently (unusual markup)"}
 	}
 	return d, nil
 }
@@ -97,25 +107,25 @@ func scanLines(data []byte) (elemLines, textLines []int, err error) {
 		if err != nil {
 			var se *xml.SyntaxError
 			if errors.As(err, &se) {
-				return nil, nil, &syntaxError{Line: se.Line, Msg: se.Msg}
+				return nil, nil, &SyntaxError{Line: se.Line, Msg: se.Msg}
 			}
 			at, _ := dec.InputPos()
-			return nil, nil, &syntaxError{Line: at, Msg: err.Error()}
+			return nil, nil, &SyntaxError{Line: at, Msg: err.Error()}
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
 			if depth == 0 {
 				roots++
 				if roots > 1 {
-					return nil, nil, &syntaxError{Line: line, Msg: fmt.Sprintf("second root element <%s>: a file holds one <beans> element", t.Name.Local)}
+					return nil, nil, &SyntaxError{Line: line, Msg: fmt.Sprintf("second root element <%s>: a file holds one root element", t.Name.Local)}
 				}
 			}
 			depth++
 			if depth > maxDepth {
-				return nil, nil, &syntaxError{Line: line, Msg: fmt.Sprintf("elements nested deeper than %d", maxDepth)}
+				return nil, nil, &SyntaxError{Line: line, Msg: fmt.Sprintf("elements nested deeper than %d", maxDepth)}
 			}
 			if dup := repeatedAttr(t.Attr); dup != "" {
-				return nil, nil, &syntaxError{Line: line, Msg: fmt.Sprintf("attribute %q appears twice in <%s>", dup, t.Name.Local)}
+				return nil, nil, &SyntaxError{Line: line, Msg: fmt.Sprintf("attribute %q appears twice in <%s>", dup, t.Name.Local)}
 			}
 			elemLines = append(elemLines, line)
 		case xml.EndElement:
@@ -127,14 +137,14 @@ func scanLines(data []byte) (elemLines, textLines []int, err error) {
 			end, _ := dec.InputPos()
 			textLine := min(line+strings.Count(string(t[:len(t)-len(blank)]), "\n"), end)
 			if depth == 0 && blank != "" {
-				return nil, nil, &syntaxError{Line: textLine, Msg: "text outside the root element"}
+				return nil, nil, &SyntaxError{Line: textLine, Msg: "text outside the root element"}
 			}
 			textLines = append(textLines, textLine)
 		}
 	}
 	if roots == 0 {
 		line, _ := dec.InputPos()
-		return nil, nil, &syntaxError{Line: line, Msg: "no root element"}
+		return nil, nil, &SyntaxError{Line: line, Msg: "no root element"}
 	}
 	return elemLines, textLines, nil
 }
@@ -153,7 +163,7 @@ func repeatedAttr(attrs []xml.Attr) string {
 	return ""
 }
 
-// charsetReader accepts the encodings Spring configurations use: UTF-8
+// charsetReader accepts the encodings Java configuration files use: UTF-8
 // (and its subset US-ASCII) and ISO-8859-1.
 func charsetReader(label string, in io.Reader) (io.Reader, error) {
 	switch strings.ToLower(strings.TrimSpace(label)) {
