@@ -3,6 +3,7 @@ package imap
 import (
 	"bytes"
 	"errors"
+	"io"
 	"strconv"
 	"strings"
 
@@ -53,7 +54,11 @@ func (s *session) cmdAppend(cmd *command) reply {
 	if err != nil {
 		return bad(err.Error())
 	}
-	uid, err := s.h.store.Append(s.ctx, mb.ID, bytes.NewReader(a.message),
+	var body io.Reader = bytes.NewReader(a.message)
+	if a.spooled != nil {
+		body = io.NewSectionReader(a.spooled.f, 0, a.spooled.size)
+	}
+	uid, err := s.h.store.Append(s.ctx, mb.ID, body,
 		store.AppendOptions{Flags: flags, Keywords: keywords, InternalDate: a.date})
 	if err != nil {
 		return s.storeError("APPEND", err)

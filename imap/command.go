@@ -1,6 +1,7 @@
 package imap
 
 import (
+	"errors"
 	"strings"
 	"time"
 )
@@ -39,6 +40,7 @@ type appendArgs struct {
 	flags   []string
 	date    time.Time
 	message []byte
+	spooled *spooledLiteral // the message, when it was too big for memory
 }
 
 type storeArgs struct {
@@ -60,7 +62,11 @@ type enableArgs struct{ capabilities []string }
 // On a syntax error it still returns the tag when it could read one, so
 // the reply can be a tagged BAD.
 func parseCommand(b []byte) (*command, error) {
-	p := &parser{b: b}
+	return parseWire(&parser{b: b})
+}
+
+// parseWire parses a command whose parser may carry a spooled literal.
+func parseWire(p *parser) (*command, error) {
 	cmd := &command{}
 	tag, err := p.token("tag", func(c byte) bool { return (isAtomChar(c) || c == ']') && c != '+' })
 	if err != nil {
@@ -329,6 +335,9 @@ func parseAppend(p *parser) (any, error) {
 		return nil, p.fail("APPEND needs the message as a literal")
 	}
 	a.message, err = p.literal()
+	if errors.Is(err, errSpooled) {
+		a.spooled, err = p.spooled, nil
+	}
 	return a, err
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 )
@@ -13,7 +14,20 @@ import (
 type parser struct {
 	b []byte
 	i int
+	// spooled is a literal kept in a file instead of b (a large APPEND):
+	// b holds its "{n}\r\n" and nothing of its data at offset spooledAt.
+	spooled   *spooledLiteral
+	spooledAt int
 }
+
+// spooledLiteral is a literal's data written to a temporary file.
+type spooledLiteral struct {
+	f    *os.File
+	size int64
+}
+
+// errSpooled tells the caller that the literal is the spooled one.
+var errSpooled = fmt.Errorf("%w: a literal this large is only accepted as an APPEND message", errSyntax)
 
 // errSyntax marks a malformed command: the reply is a tagged BAD.
 var errSyntax = errors.New("syntax error")
@@ -204,6 +218,9 @@ func (p *parser) literal() ([]byte, error) {
 		return nil, p.fail("literal announcement not followed by CRLF")
 	}
 	p.i += 2
+	if p.spooled != nil && p.i == p.spooledAt {
+		return nil, errSpooled
+	}
 	if n > int64(len(p.b)-p.i) {
 		return nil, p.fail("literal shorter than announced")
 	}

@@ -3,6 +3,7 @@ package imap
 import (
 	"context"
 	"fmt"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -359,4 +360,39 @@ func TestIdleWokenByDelivery(t *testing.T) {
 	c.send("DONE\r\n")
 	c.expectPrefix("i1 OK")
 	mustHave(t, c.ok("FETCH 1 ENVELOPE"), `"while idling"`)
+}
+
+// A big APPEND goes through a spool file, arrives intact and leaves no
+// file behind.
+func TestLargeAppendIsSpooled(t *testing.T) {
+	st := testStore(t)
+	addUser(t, st, "alice@example.com", "s3cret")
+	spool := t.TempDir()
+	srv := startServer(t, st, listener.Implicit, Config{SpoolDir: spool})
+	c := dial(t, srv.addr, clientTLS(t, ""))
+	c.login("alice@example.com", "s3cret")
+	msg := append(sampleMessage("large"), []byte(strings.Repeat("0123456789abcdef\r\n", 200_000))...)
+	c.send(fmt.Sprintf("a APPEND INBOX {%d}\r\n", len(msg)))
+	c.expectPrefix("+ ")
+	c.send(string(msg) + "\r\n")
+	if _, status := c.readUntil("a"); !strings.HasPrefix(status, "OK [APPENDUID") {
+		t.Fatalf("APPEND: %s", status)
+	}
+	c.ok("SELECT INBOX")
+	lines := c.ok("FETCH 1 BODY.PEEK[]")
+	if got := literalOf(t, lines[0], "BODY[]"); got != string(msg) {
+		t.Fatalf("stored message differs (%d bytes, want %d)", len(got), len(msg))
+	}
+	if left, _ := os.ReadDir(spool); len(left) != 0 {
+		t.Fatalf("spool files left: %v", left)
+	}
+	// A huge literal anywhere but the message is refused.
+	c.send(fmt.Sprintf("b APPEND {%d}\r\n", len(msg)))
+	c.expectPrefix("+ ")
+	c.send(string(msg) + " {3}\r\n")
+	c.expectPrefix("+ ")
+	c.send("abc\r\n")
+	if _, status := c.readUntil("b"); !strings.HasPrefix(status, "BAD") {
+		t.Fatalf("mailbox name as a huge literal: %s", status)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/hedwigmail/hedwig/listener"
@@ -24,9 +25,16 @@ func (e *errTooBig) Error() string { return fmt.Sprintf("literal of %d octets is
 // maxLiteralsPerCommand bounds the round trips of one command.
 const maxLiteralsPerCommand = 64
 
+// memoryLiteral is the largest APPEND literal held in memory; a larger
+// one goes to a temporary file, so that concurrent APPENDs of big
+// messages do not add up in memory.
+const memoryLiteral = 1 << 20
+
 // readCommand reads one command in wire form: its lines and literals,
 // sending "+" for each synchronizing literal. The final CRLF is dropped.
-func (s *session) readCommand() ([]byte, error) {
+// A large APPEND literal is spooled to a file (see parser.spooled).
+func (s *session) readCommand() (*parser, error) {
+	s.dropSpool()
 	var buf []byte
 	var literals int64
 	for n := 0; ; n++ {
@@ -37,7 +45,7 @@ func (s *session) readCommand() ([]byte, error) {
 		buf = append(buf, line...)
 		size, nonSync, ok := trailingLiteral(line)
 		if !ok {
-			return buf, nil
+			return &parser{b: buf, spooled: s.spool, spooledAt: s.spoolAt}, nil
 		}
 		limit := s.literalLimit(buf)
 		if size > limit || literals+size > limit || n >= maxLiteralsPerCommand {
@@ -52,6 +60,13 @@ func (s *session) readCommand() ([]byte, error) {
 			}
 		}
 		buf = append(buf, '\r', '\n')
+		if size > memoryLiteral && s.spool == nil && limit == s.h.cfg.MaxMessageSize {
+			if err := s.spoolLiteral(size); err != nil {
+				return nil, err
+			}
+			s.spoolAt = len(buf)
+			continue
+		}
 		start := len(buf)
 		buf = append(buf, make([]byte, size)...)
 		if _, err := io.ReadFull(s.c.Reader(), buf[start:]); err != nil {
@@ -85,3 +100,26 @@ func (s *session) literalLimit(sofar []byte) int64 {
 var errLineTooLong = listener.ErrLineTooLong
 
 func isLineTooLong(err error) bool { return errors.Is(err, errLineTooLong) }
+
+// spoolLiteral copies the next size octets from the client to a
+// temporary file.
+func (s *session) spoolLiteral(size int64) error {
+	f, err := os.CreateTemp(s.h.cfg.SpoolDir, "imap-append-*")
+	if err != nil {
+		return fmt.Errorf("spool APPEND literal: %w", err)
+	}
+	s.spool = &spooledLiteral{f: f, size: size}
+	if _, err := io.CopyN(f, s.c.Reader(), size); err != nil {
+		return fmt.Errorf("read literal: %w", err)
+	}
+	return nil
+}
+
+// dropSpool removes the previous command's spooled literal.
+func (s *session) dropSpool() {
+	if s.spool != nil {
+		s.spool.f.Close()
+		os.Remove(s.spool.f.Name())
+		s.spool, s.spoolAt = nil, 0
+	}
+}

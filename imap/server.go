@@ -30,6 +30,9 @@ type Config struct {
 	MaxLineLength int
 	// MaxMessageSize bounds an APPENDed message; zero means 50 MiB.
 	MaxMessageSize int64
+	// SpoolDir holds APPENDed messages above 1 MiB while they are read;
+	// empty means the system's temporary directory.
+	SpoolDir string
 	// MaxBadCommands is how many malformed or refused commands a session
 	// may send before it is disconnected; zero means 10.
 	MaxBadCommands int

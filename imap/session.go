@@ -24,6 +24,10 @@ type session struct {
 	user *store.User
 	sel  *mailboxView // nil unless a mailbox is selected
 	bad  int
+	// spool is the current command's literal kept in a file, at spoolAt
+	// in the command's wire form.
+	spool   *spooledLiteral
+	spoolAt int
 	// condstore: the client used CONDSTORE (RFC 7162 §3.1), so flag
 	// changes carry MODSEQ from now on.
 	condstore bool
@@ -47,6 +51,7 @@ func (s *session) untagged(line string) { s.w.WriteString("* " + line + "\r\n") 
 
 func (s *session) serve() {
 	defer s.unselect()
+	defer s.dropSpool()
 	s.untagged("OK [CAPABILITY " + s.capabilities() + "] " + s.h.cfg.Hostname + " hedwig IMAP4rev1 ready")
 	s.c.Flush()
 	// A session blocked in a read learns of shutdown through the deadline.
@@ -57,14 +62,14 @@ func (s *session) serve() {
 			s.untagged("BYE server shutting down")
 			return
 		}
-		raw, err := s.readCommand()
+		p, err := s.readCommand()
 		if err != nil {
 			if !s.readFailed(err) {
 				return
 			}
 			continue
 		}
-		cmd, err := parseCommand(raw)
+		cmd, err := parseWire(p)
 		if err != nil {
 			tag := cmd.tag
 			if tag == "" {
