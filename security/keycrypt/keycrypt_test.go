@@ -2,6 +2,7 @@ package keycrypt
 
 import (
 	"bytes"
+	"crypto/sha1"
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
@@ -152,7 +153,7 @@ func TestPKCS12KDFVectors(t *testing.T) {
 		{1, 1000, 24, "65a0185313e1be626a62223edc56a602e45d07570bd6c447"},
 	}
 	for _, c := range cases {
-		if got := hex.EncodeToString(pkcs12KDF(c.id, bmpPassword("smeg"), salt, c.iter, c.n)); got != c.want {
+		if got := hex.EncodeToString(PKCS12KDF(sha1.New, 64, c.id, BMPPassword("smeg"), salt, c.iter, c.n)); got != c.want {
 			t.Errorf("id %d iter %d: %s, want %s", c.id, c.iter, got, c.want)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"crypto/des"
 	"crypto/sha1"
 	"fmt"
+	"hash"
 	"unicode/utf16"
 )
 
@@ -28,9 +29,9 @@ func (s *pkcs12PBE) name() string {
 }
 
 func (s *pkcs12PBE) decrypt(data []byte, password string) ([]byte, error) {
-	pw := bmpPassword(password)
-	key := pkcs12KDF(1, pw, s.param.Salt, s.param.Iterations, s.keyLen)
-	iv := pkcs12KDF(2, pw, s.param.Salt, s.param.Iterations, 8)
+	pw := BMPPassword(password)
+	key := PKCS12KDF(sha1.New, 64, 1, pw, s.param.Salt, s.param.Iterations, s.keyLen)
+	iv := PKCS12KDF(sha1.New, 64, 2, pw, s.param.Salt, s.param.Iterations, 8)
 	if s.keyLen == 16 {
 		key = append(key, key[:8]...) // K1 K2 K1
 	}
@@ -41,9 +42,9 @@ func (s *pkcs12PBE) decrypt(data []byte, password string) ([]byte, error) {
 	return cbcDecrypt(block, iv, data)
 }
 
-// bmpPassword is the PKCS#12 password encoding: UTF-16 big-endian with a
-// two-byte zero terminator.
-func bmpPassword(password string) []byte {
+// BMPPassword encodes a password as PKCS#12 does: UTF-16 big-endian with
+// a two-byte zero terminator.
+func BMPPassword(password string) []byte {
 	units := utf16.Encode([]rune(password))
 	out := make([]byte, 0, 2*len(units)+2)
 	for _, u := range units {
@@ -52,11 +53,11 @@ func bmpPassword(password string) []byte {
 	return append(out, 0, 0)
 }
 
-// pkcs12KDF derives n bytes for purpose id (1 key, 2 IV, 3 MAC) with SHA-1,
-// as RFC 7292 appendix B.2 describes.
-func pkcs12KDF(id byte, password, salt []byte, iterations, n int) []byte {
-	const u, v = sha1.Size, 64
-	repeatTo := func(b []byte) []byte {
+// PKCS12KDF derives n bytes for purpose id (1 key, 2 IV, 3 MAC key) from password
+// and salt, as RFC 7292 appendix B.2 describes, with the hash newHash of
+// block size v.
+func PKCS12KDF(newHash func() hash.Hash, v int, id byte, password, salt []byte, iterations, n int) []byte {
+	fill := func(b []byte) []byte {
 		if len(b) == 0 {
 			return nil
 		}
@@ -70,11 +71,11 @@ func pkcs12KDF(id byte, password, salt []byte, iterations, n int) []byte {
 	for i := range d {
 		d[i] = id
 	}
-	in := append(repeatTo(salt), repeatTo(password)...)
-
-	out := make([]byte, 0, n+u)
-	for len(out) < n {
-		h := sha1.New()
+	in := append(fill(salt), fill(password)...)
+	h := newHash()
+	var out []byte
+	for {
+		h.Reset()
 		h.Write(d)
 		h.Write(in)
 		a := h.Sum(nil)
@@ -85,11 +86,11 @@ func pkcs12KDF(id byte, password, salt []byte, iterations, n int) []byte {
 		}
 		out = append(out, a...)
 		if len(out) >= n {
-			break
+			return out[:n]
 		}
-		// Each v-byte block of the input becomes block + B + 1, where B is
-		// a repeated to v bytes, modulo 2^(8v).
-		b := repeatTo(a)
+		// Each v-byte block I_j of the input becomes I_j + B + 1, with B
+		// the last output repeated to v bytes.
+		b := fill(a)
 		for j := 0; j < len(in); j += v {
 			carry := 1
 			for k := v - 1; k >= 0; k-- {
@@ -99,5 +100,4 @@ func pkcs12KDF(id byte, password, salt []byte, iterations, n int) []byte {
 			}
 		}
 	}
-	return out[:n]
 }

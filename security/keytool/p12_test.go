@@ -3,6 +3,7 @@ package keytool
 import (
 	"crypto/x509"
 	"errors"
+	"github.com/hedwigmail/hedwig/security/keycrypt"
 	"os"
 	"strings"
 	"testing"
@@ -134,7 +135,7 @@ func TestPKCS12KDFVector(t *testing.T) {
 	// RFC 7292 appendix B with SHA-1, checked against OpenSSL's
 	// PKCS12_key_gen_uni for password "smeg", salt 0a58cf64530d823f, id 1,
 	// 1 iteration, 24 bytes (a test vector OpenSSL ships).
-	got := pkcs12KDF(sha1New, 64, 1, bmpPassword("smeg"), []byte{0x0a, 0x58, 0xcf, 0x64, 0x53, 0x0d, 0x82, 0x3f}, 1, 24)
+	got := keycrypt.PKCS12KDF(sha1New, 64, 1, keycrypt.BMPPassword("smeg"), []byte{0x0a, 0x58, 0xcf, 0x64, 0x53, 0x0d, 0x82, 0x3f}, 1, 24)
 	want := "8aaae6297b6cb04642ab5b077851284eb7128f1a2a7fbca3"
 	if hexString(got) != want {
 		t.Errorf("KDF %s, want %s", hexString(got), want)

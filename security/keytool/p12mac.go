@@ -8,8 +8,8 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"errors"
+	"github.com/hedwigmail/hedwig/security/keycrypt"
 	"hash"
-	"unicode/utf16"
 )
 
 // The PKCS#12 integrity MAC (RFC 7292 section 5 and appendix B): an HMAC
@@ -65,7 +65,7 @@ func computeMAC(md *p12MacData, data, password []byte) ([]byte, error) {
 		if md.Iterations < 1 || md.Iterations > maxMACIterations {
 			return nil, errors.New("PKCS#12 MAC iteration count out of range")
 		}
-		key := pkcs12KDF(h.new, h.block, 3, password, md.Salt, md.Iterations, h.new().Size())
+		key := keycrypt.PKCS12KDF(h.new, h.block, 3, password, md.Salt, md.Iterations, h.new().Size())
 		mac := hmac.New(h.new, key)
 		mac.Write(data)
 		return mac.Sum(nil), nil
@@ -76,7 +76,7 @@ func computeMAC(md *p12MacData, data, password []byte) ([]byte, error) {
 // verifyMAC checks the MAC with password, and with the empty byte string
 // too when the password is empty, as some writers encode "no password".
 func verifyMAC(md *p12MacData, data []byte, password string) (bool, error) {
-	candidates := [][]byte{bmpPassword(password)}
+	candidates := [][]byte{keycrypt.BMPPassword(password)}
 	if password == "" {
 		candidates = append(candidates, nil)
 	}
@@ -90,64 +90,4 @@ func verifyMAC(md *p12MacData, data []byte, password string) (bool, error) {
 		}
 	}
 	return false, nil
-}
-
-// bmpPassword encodes a password as PKCS#12 does: UTF-16 big-endian with
-// a two-byte zero terminator.
-func bmpPassword(password string) []byte {
-	units := utf16.Encode([]rune(password))
-	out := make([]byte, 0, 2*len(units)+2)
-	for _, u := range units {
-		out = append(out, byte(u>>8), byte(u))
-	}
-	return append(out, 0, 0)
-}
-
-// pkcs12KDF derives n bytes for purpose id (3 is the MAC key) from password
-// and salt, as RFC 7292 appendix B.2 describes, with the hash newHash of
-// block size v.
-func pkcs12KDF(newHash func() hash.Hash, v int, id byte, password, salt []byte, iterations, n int) []byte {
-	fill := func(b []byte) []byte {
-		if len(b) == 0 {
-			return nil
-		}
-		out := make([]byte, v*((len(b)+v-1)/v))
-		for i := range out {
-			out[i] = b[i%len(b)]
-		}
-		return out
-	}
-	d := make([]byte, v)
-	for i := range d {
-		d[i] = id
-	}
-	in := append(fill(salt), fill(password)...)
-	h := newHash()
-	var out []byte
-	for {
-		h.Reset()
-		h.Write(d)
-		h.Write(in)
-		a := h.Sum(nil)
-		for i := 1; i < iterations; i++ {
-			h.Reset()
-			h.Write(a)
-			a = h.Sum(a[:0])
-		}
-		out = append(out, a...)
-		if len(out) >= n {
-			return out[:n]
-		}
-		// Each v-byte block I_j of the input becomes I_j + B + 1, with B
-		// the last output repeated to v bytes.
-		b := fill(a)
-		for j := 0; j < len(in); j += v {
-			carry := 1
-			for k := v - 1; k >= 0; k-- {
-				sum := int(in[j+k]) + int(b[k]) + carry
-				in[j+k] = byte(sum)
-				carry = sum >> 8
-			}
-		}
-	}
 }

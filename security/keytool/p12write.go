@@ -9,6 +9,7 @@ import (
 	"encoding/asn1"
 	"errors"
 	"fmt"
+	"github.com/hedwigmail/hedwig/security/keycrypt"
 	"unicode/utf16"
 
 	gopkcs12 "software.sslmate.com/src/go-pkcs12"
@@ -108,7 +109,7 @@ func encodePKCS12(entries []*entry, password string) ([]byte, error) {
 	if _, err := rand.Read(pfx.MacData.Salt); err != nil {
 		return nil, err
 	}
-	if pfx.MacData.Mac.Digest, err = computeMAC(&pfx.MacData, authSafe, bmpPassword(password)); err != nil {
+	if pfx.MacData.Mac.Digest, err = computeMAC(&pfx.MacData, authSafe, keycrypt.BMPPassword(password)); err != nil {
 		return nil, err
 	}
 	return asn1.Marshal(pfx)
