@@ -209,7 +209,7 @@ func (p *parser) section() (section, error) {
 		}
 		err := p.list(func() error {
 			f, err := p.astring()
-			s.fields = append(s.fields, strings.ToUpper(f))
+			s.fields = append(s.fields, f) // echoed as sent; compared without case
 			return err
 		})
 		if err == nil && len(s.fields) == 0 {

@@ -163,7 +163,7 @@ func TestAppendCopyMove(t *testing.T) {
 	if got, err := time.Parse(internalDateLayout, date[1]); err != nil || !got.Equal(time.Date(2026, 11, 5, 8, 30, 0, 0, time.UTC)) {
 		t.Fatalf("INTERNALDATE %q (%v)", date[1], err)
 	}
-	if got := literalOf(t, lines[0], "BODY[HEADER.FIELDS (SUBJECT)]"); got != "Subject: appended\r\n\r\n" {
+	if got := literalOf(t, lines[0], "BODY[HEADER.FIELDS (Subject)]"); got != "Subject: appended\r\n\r\n" {
 		t.Fatalf("HEADER.FIELDS = %q", got)
 	}
 	c.ok("CREATE Archive")

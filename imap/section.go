@@ -42,7 +42,8 @@ func sectionBytes(raw []byte, root *part, s section) []byte {
 func filterFields(p *part, names []string, not bool) []byte {
 	var b bytes.Buffer
 	for _, f := range p.fields {
-		if slices.Contains(names, strings.ToUpper(f.name)) != not {
+		named := slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, f.name) })
+		if named != not {
 			b.Write(f.raw)
 		}
 	}
