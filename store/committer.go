@@ -191,20 +191,36 @@ func (c *committer) attempt(batch []*pending) ([]Event, error) {
 
 	dirs := map[string]bool{}
 	var rows batchRows
-	for _, p := range batch {
-		if !p.live() {
-			continue
+	itemFailed := func(p *pending, err error) ([]Event, error) {
+		if retriable(err) {
+			return fail(err)
 		}
-		if err := s.insertDelivery(x, p, modseqs, dirs, &rows); err != nil {
-			if retriable(err) {
-				return fail(err)
+		// Drop this message and run the rest again without it.
+		p.err = err
+		return fail(errItemFailed)
+	}
+	// First the physical messages and their files, so that the directories
+	// sync while the remaining rows are written.
+	for _, p := range batch {
+		if p.live() {
+			if err := s.insertPhysical(x, p, dirs, &rows); err != nil {
+				return itemFailed(p, err)
 			}
-			// Drop this message and run the rest again without it.
-			p.err = err
-			return fail(errItemFailed)
 		}
 	}
-
+	waitSync := s.syncPlaced(dirs)
+	unsynced := fail
+	fail = func(err error) ([]Event, error) {
+		waitSync() //nolint:errcheck // failing anyway; the files go next
+		return unsynced(err)
+	}
+	for _, p := range batch {
+		if p.live() {
+			if err := s.insertMessages(x, p, modseqs, &rows); err != nil {
+				return itemFailed(p, err)
+			}
+		}
+	}
 	if err := rows.flush(x); err != nil {
 		return fail(err)
 	}
@@ -232,8 +248,8 @@ func (c *committer) attempt(batch []*pending) ([]Event, error) {
 		events = append(events, Event{MailboxID: id, ModSeq: modseqs[id]})
 	}
 
-	if err := s.syncPlaced(dirs); err != nil {
-		return fail(err)
+	if err := waitSync(); err != nil {
+		return unsynced(err)
 	}
 	if err := tx.Commit(); err != nil {
 		// The rows may or may not be there now: keep the files and their
@@ -275,9 +291,9 @@ func insertRows(x q, into string, vals []any) error {
 	return nil
 }
 
-// insertDelivery writes one message's rows and places its file; rows
-// without generated keys go to rows.
-func (s *Store) insertDelivery(x q, p *pending, modseqs map[int64]int64, dirs map[string]bool, rows *batchRows) error {
+// insertPhysical writes a message's hw_physmessage row, collects its cached
+// header fields and places its file.
+func (s *Store) insertPhysical(x q, p *pending, dirs map[string]bool, rows *batchRows) error {
 	var subject, from, sent any
 	if p.meta.hasSubject {
 		subject = s.text(p.meta.subject, 500)
@@ -301,7 +317,14 @@ func (s *Store) insertDelivery(x q, p *pending, modseqs map[int64]int64, dirs ma
 		if _, err := x.exec("INSERT INTO hx_body (physmessageid, body) VALUES (?, ?)", id, p.body); err != nil {
 			return fmt.Errorf("insert message body: %w", err)
 		}
+		return nil
 	}
+	return s.placeFile(p, dirs)
+}
+
+// insertMessages writes the hw_message row of every target of a message.
+func (s *Store) insertMessages(x q, p *pending, modseqs map[int64]int64, rows *batchRows) error {
+	id := p.physID
 	for _, t := range p.targets {
 		if t.err != nil {
 			continue
@@ -321,10 +344,7 @@ func (s *Store) insertDelivery(x q, p *pending, modseqs map[int64]int64, dirs ma
 		}
 		t.uid = uid
 	}
-	if s.opts.BodiesInDatabase {
-		return nil
-	}
-	return s.placeFile(p, dirs)
+	return nil
 }
 
 // placeFile puts the spooled message at its place in Hedwig's layout. The
@@ -372,16 +392,24 @@ func (s *Store) placeFile(p *pending, dirs map[string]bool) error {
 	return nil
 }
 
-// syncPlaced makes the placed files durable before the commit: the spool
-// files were synced when written; their new names need their directories
-// synced.
-func (s *Store) syncPlaced(dirs map[string]bool) error {
+// syncPlaced starts making the placed files durable: the spool files were
+// synced when written, their new names need their directories synced. The
+// returned function waits for that.
+func (s *Store) syncPlaced(dirs map[string]bool) func() error {
+	errs := make(chan error, len(dirs))
 	for d := range dirs {
-		if err := layout.SyncDir(d); err != nil {
-			return err
-		}
+		go func() { errs <- layout.SyncDir(d) }()
 	}
-	return nil
+	n := len(dirs)
+	var first error
+	return func() error {
+		for ; n > 0; n-- {
+			if err := <-errs; err != nil && first == nil {
+				first = err
+			}
+		}
+		return first
+	}
 }
 
 // errItemFailed makes the committer run a batch again after one message
