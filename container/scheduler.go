@@ -64,9 +64,11 @@ func (e *env) buildScheduledTasks(b *beanReader, deps map[string]*Instance) any 
 			e.probs.Errorf(t.pos("cron"), "task:scheduled", "%v", err)
 			continue
 		}
-		inst := deps[ref]
-		job, _ := inst.Value.(*Job)
-		if inst == nil || job == nil {
+		var job *Job
+		if inst := deps[ref]; inst != nil {
+			job, _ = inst.Value.(*Job)
+		}
+		if job == nil {
 			e.probs.Errorf(t.pos("ref"), "task:scheduled", "bean %q has no method hedwig can schedule", ref)
 			continue
 		}
