@@ -84,6 +84,9 @@ func init() {
 	server("com.hs.mail.imap.server.ImapServer", "imap", 143)
 	server("com.hs.mail.smtp.server.SmtpServer", "smtp", -1)
 	server("com.hs.mail.pop3.server.POP3Server", "pop3", -1)
+	// hedwig's own: LMTP (RFC 2033) for a front MTA, named like Hedwig's
+	// servers. Default port 24, as in /etc/services.
+	server("com.hs.mail.lmtp.server.LmtpServer", "lmtp", 24)
 
 	component("com.hs.mail.container.config.Config", "config", map[string]propType{"properties": propRef})
 	component("org.springframework.beans.factory.config.PropertiesFactoryBean", "properties", map[string]propType{

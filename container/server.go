@@ -115,7 +115,8 @@ func (e *env) buildServer(b *beanReader, cls *Class, deps map[string]*Instance, 
 		Logger:   e.log,
 	}
 	if st.TLS != nil && st.TLS.Config != nil && s.TLSMode != listener.NoTLS {
-		cfg.TLS = st.TLS.Config(s.Protocol == "smtp", b.str("clientAuth", ""), b.pos("clientAuth"))
+		smtpLike := s.Protocol == "smtp" || s.Protocol == "lmtp"
+		cfg.TLS = st.TLS.Config(smtpLike, b.str("clientAuth", ""), b.pos("clientAuth"))
 	}
 	c := st.Conf
 	trace, _ := b.boolean("traceProtocol", false)
@@ -129,7 +130,7 @@ func (e *env) buildServer(b *beanReader, cls *Class, deps map[string]*Instance, 
 		cfg.Trace = e.traceLogger(trace, "")
 		cfg.IdleTimeout = c.POP3.Timeout
 		handler = e.pop3Handler(b, s, cfg)
-	case "smtp":
+	case "smtp", "lmtp":
 		cfg.Trace = e.traceLogger(trace || c.SMTP.TraceProtocol, c.SMTP.ProtocolLog)
 		cfg.IdleTimeout = c.SMTP.ServerTimeout
 		handler = e.smtpHandler(b, s, cfg)

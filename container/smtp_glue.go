@@ -18,6 +18,7 @@ func (e *env) smtpHandler(b *beanReader, s *Server, lcfg listener.Config) listen
 		RequireTLS:      requireTLS,
 		AuthEnabled:     c.SMTP.SASLAuthEnable || authRequired || lcfg.TLS != nil,
 		AuthRequired:    authRequired,
+		LMTP:            s.Protocol == "lmtp",
 		MaxMessageBytes: c.SMTP.MessageSizeLimit,
 		RecipientLimit:  c.SMTP.RecipientLimit,
 		SoftErrorLimit:  c.SMTP.SoftErrorLimit,

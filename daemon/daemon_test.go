@@ -105,10 +105,10 @@ func readLine(t *testing.T, r *bufio.Reader) string {
 
 func TestShippedConfigurationServesAllListeners(t *testing.T) {
 	r := serve(t, shippedHome(t))
-	if n := len(r.c.Servers()); n != 7 {
-		t.Fatalf("%d listeners, want 7", n)
+	if n := len(r.c.Servers()); n != 8 {
+		t.Fatalf("%d listeners, want 8", n)
 	}
-	greetings := map[int]string{10025: "220 ", 10587: "220 ", 10143: "* OK ", 10110: "+OK "}
+	greetings := map[int]string{10025: "220 ", 10587: "220 ", 10143: "* OK ", 10110: "+OK ", 10024: "220 "}
 	for port, want := range greetings {
 		conn, err := net.DialTimeout("tcp", r.addr(port), 5*time.Second)
 		if err != nil {
@@ -482,4 +482,41 @@ func inboxText(t *testing.T, home, user string) string {
 		body.Close()
 	}
 	return all.String()
+}
+
+// A front MTA hands mail over by LMTP: one reply per recipient, the known
+// one delivered, the unknown one refused, in one transaction (Python's
+// smtplib.LMTP is a real LMTP client).
+func TestLMTPDelivery(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 not installed (Debian package python3)")
+	}
+	home := shippedHome(t)
+	st, probs := container.OpenStore(filepath.Join(home, "conf", "applicationContext.xml"), container.Options{})
+	if st == nil {
+		t.Fatal(probs.Err())
+	}
+	if _, err := st.AddUser(context.Background(), "alice@localhost", "pw"); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	r := serve(t, home)
+	script := `
+import smtplib, sys
+s = smtplib.LMTP("127.0.0.1", int(sys.argv[1]), timeout=20)
+refused = s.sendmail("mta@example.org", ["alice@localhost", "nobody@localhost"], b"Subject: lmtp\r\n\r\nvia LMTP\r\n")
+print(sorted(refused.keys()), refused.get("nobody@localhost", (0,))[0])
+s.quit()
+`
+	out, err := exec.Command(py, "-c", script, fmt.Sprint(10024+r.offset)).CombinedOutput()
+	if err != nil {
+		t.Fatalf("smtplib.LMTP: %v\n%s", err, out)
+	}
+	if got := strings.TrimSpace(string(out)); got != "['nobody@localhost'] 550" {
+		t.Fatalf("LMTP refused %s, want only nobody@localhost with 550", got)
+	}
+	if text := inboxText(t, home, "alice@localhost"); !strings.Contains(text, "via LMTP") {
+		t.Fatalf("alice's INBOX lacks the LMTP message:\n%s", text)
+	}
 }
