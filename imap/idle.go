@@ -43,9 +43,7 @@ func (s *session) cmdIdle(*command) reply {
 			}
 		case r := <-lines:
 			if r.err != nil {
-				if isLineTooLong(r.err) {
-					s.untagged("BYE line too long")
-				}
+				s.readFailed(r.err) // says BYE where there is a reason to give
 				return reply{abort: true}
 			}
 			if !strings.EqualFold(strings.TrimSpace(r.line), "DONE") {

@@ -141,3 +141,28 @@ func TestShutdownSaysBye(t *testing.T) {
 	c.expectPrefix("* BYE server shutting down")
 	idler.expectPrefix("* BYE server shutting down")
 }
+
+// A client silent past the listener's idle timeout, even in IDLE, gets
+// an autologout BYE.
+func TestIdleTimeoutSaysBye(t *testing.T) {
+	st := testStore(t)
+	addUser(t, st, "alice@example.com", "s3cret")
+	h, err := NewHandler(Config{AllowPlaintextAuth: true}, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := listener.New(listener.Config{Name: "imap-idle", Protocol: "imap", Addr: "127.0.0.1:0", IdleTimeout: time.Second}, h)
+	if err := l.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Shutdown(context.Background()) })
+	for _, idle := range []bool{false, true} {
+		c := dial(t, l.Addr().String(), nil)
+		c.login("alice@example.com", "s3cret")
+		if idle {
+			c.send("i IDLE\r\n")
+			c.expectPrefix("+ ")
+		}
+		c.expectPrefix("* BYE autologout")
+	}
+}
