@@ -42,6 +42,22 @@ func BenchmarkFetch1000Envelopes(b *testing.B) {
 	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "msgs/s")
 }
 
+// BenchmarkFetch1000Flags is a client's resynchronisation: UID and FLAGS
+// of every message.
+func BenchmarkFetch1000Flags(b *testing.B) {
+	srv, _ := benchMailbox(b, 1000)
+	c := dial(b, srv.addr, nil)
+	c.login("alice@example.com", "s3cret")
+	c.ok("SELECT INBOX")
+	b.ResetTimer()
+	for range b.N {
+		if lines := c.ok("UID FETCH 1:* (FLAGS)"); len(lines) != 1000 {
+			b.Fatalf("%d responses", len(lines))
+		}
+	}
+	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "msgs/s")
+}
+
 // BenchmarkFetch1000Bodies downloads 1,000 whole messages (BODY.PEEK[]).
 func BenchmarkFetch1000Bodies(b *testing.B) {
 	srv, _ := benchMailbox(b, 1000)
