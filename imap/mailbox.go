@@ -163,9 +163,32 @@ func (s *session) cmdList(cmd *command) reply {
 		default:
 			attrs = append(attrs, `\HasNoChildren`)
 		}
+		if use := specialUse(mb.Name); use != "" {
+			attrs = append(attrs, use)
+		}
 		s.listLine("LIST", strings.Join(attrs, " "), mb.Name)
 	}
 	return ok("LIST completed")
+}
+
+// specialUseNames maps the folder names clients and Hedwig's users have
+// always used to RFC 6154 attributes, so that clients find Sent, Drafts
+// and Trash without asking the user.
+var specialUseNames = map[string]string{
+	"SENT": `\Sent`, "SENT MESSAGES": `\Sent`, "SENT ITEMS": `\Sent`,
+	"DRAFTS": `\Drafts`,
+	"TRASH":  `\Trash`, "DELETED MESSAGES": `\Trash`, "DELETED ITEMS": `\Trash`,
+	"JUNK": `\Junk`, "SPAM": `\Junk`, "JUNK E-MAIL": `\Junk`,
+	"ARCHIVE": `\Archive`,
+}
+
+// specialUse returns the special-use attribute of a top-level personal
+// folder, or "".
+func specialUse(name string) string {
+	if strings.Contains(name, store.Separator) || strings.HasPrefix(name, store.SharedPrefix) {
+		return ""
+	}
+	return specialUseNames[strings.ToUpper(name)]
 }
 
 func (s *session) listLine(kind, attrs, name string) {

@@ -186,6 +186,8 @@ func TestMailboxManagement(t *testing.T) {
 	_, _, c := loggedIn(t)
 	c.ok("CREATE Work.Projects")
 	c.ok("CREATE &AMQ-rger") // "Ärger" in modified UTF-7
+	c.ok("CREATE Trash")
+	c.ok(`CREATE "Sent Items"`)
 	if _, status := c.cmd("CREATE Work.Projects"); !strings.HasPrefix(status, "NO [ALREADYEXISTS]") {
 		t.Fatalf("second CREATE: %s", status)
 	}
@@ -196,6 +198,9 @@ func TestMailboxManagement(t *testing.T) {
 	mustHave(t, lines, `* LIST (\HasNoChildren) "." INBOX`)
 	mustHave(t, lines, `* LIST (\HasNoChildren) "." Work.Projects`)
 	mustHave(t, lines, `* LIST (\HasNoChildren) "." &AMQ-rger`)
+	mustHave(t, lines, `* LIST (\HasChildren) "." Work`)
+	mustHave(t, lines, `* LIST (\HasNoChildren \Trash) "." Trash`)
+	mustHave(t, lines, `* LIST (\HasNoChildren \Sent) "." "Sent Items"`)
 	lines = c.ok(`LIST "" %s`, "%")
 	if has(lines, "Work.Projects") {
 		t.Fatalf("%% matched a second level: %q", lines)
