@@ -44,6 +44,7 @@ func (s *session) cmdFetch(cmd *command) reply {
 		}
 	}
 	uids := v.resolve(a.set, cmd.uid)
+	var unreadable []int64 // one broken message must not hide the others
 	for start := 0; start < len(uids); start += fetchBatch {
 		batch := uids[start:min(start+fetchBatch, len(uids))]
 		infos, err := s.h.store.MessagesByUID(s.ctx, v.mb.ID, batch)
@@ -65,12 +66,15 @@ func (s *session) cmdFetch(cmd *command) reply {
 					return reply{abort: true}
 				}
 				s.log.Warn("fetch failed", zap.Int64("uid", info.UID), zap.Error(err))
-				return no("SERVERBUG", fmt.Sprintf("cannot read message %d", info.UID))
+				unreadable = append(unreadable, info.UID)
 			}
 		}
 		if err := s.c.Flush(); err != nil {
 			return reply{abort: true}
 		}
+	}
+	if len(unreadable) > 0 {
+		return no("SERVERBUG", "cannot read message(s) with UID "+uidString(unreadable)+", see the server log")
 	}
 	return ok("FETCH completed")
 }

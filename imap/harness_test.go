@@ -26,6 +26,13 @@ var _ Store = (*store.Store)(nil)
 // testStore opens a real SQLite store in a temporary directory.
 func testStore(t testing.TB) *store.Store {
 	t.Helper()
+	st, _ := testStoreWithData(t)
+	return st
+}
+
+// testStoreWithData also returns the store's data directory.
+func testStoreWithData(t testing.TB) (*store.Store, string) {
+	t.Helper()
 	dir := t.TempDir()
 	ds, err := store.ParseDataSource("jdbc:sqlite:hedwig.db", "", "", dir)
 	if err != nil {
@@ -39,7 +46,7 @@ func testStore(t testing.TB) *store.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return st
+	return st, filepath.Join(dir, "data")
 }
 
 func addUser(t testing.TB, st *store.Store, address, password string) store.User {

@@ -50,6 +50,9 @@ func (s *session) readCommand() (*parser, error) {
 		limit := s.literalLimit(buf)
 		if size > limit || literals+size > limit || n >= maxLiteralsPerCommand {
 			tag, _, _ := strings.Cut(string(buf), " ")
+			if strings.ContainsFunc(tag, func(r rune) bool { return r > 0x7e || !isAtomChar(byte(r)) }) {
+				tag = "*" // never echo what is not a tag
+			}
 			return nil, &errTooBig{tag: tag, size: size, nonSync: nonSync}
 		}
 		literals += size

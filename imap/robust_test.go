@@ -1,9 +1,13 @@
 package imap
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -165,4 +169,36 @@ func TestIdleTimeoutSaysBye(t *testing.T) {
 		}
 		c.expectPrefix("* BYE autologout")
 	}
+}
+
+// A message whose file has gone missing fails alone; the others are
+// still delivered to the client.
+func TestFetchSurvivesAMissingBody(t *testing.T) {
+	st, dataDir := testStoreWithData(t)
+	alice := addUser(t, st, "alice@example.com", "s3cret")
+	deliver(t, st, alice, sampleMessage("fine one"))
+	deliver(t, st, alice, sampleMessage("broken one"))
+	deliver(t, st, alice, sampleMessage("fine two"))
+	removed := 0
+	filepath.WalkDir(dataDir, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if b, _ := os.ReadFile(path); bytes.Contains(b, []byte("Subject: broken one")) {
+				removed++
+				return os.Remove(path)
+			}
+		}
+		return nil
+	})
+	if removed != 1 {
+		t.Fatalf("removed %d message files", removed)
+	}
+	srv := startServer(t, st, listener.StartTLS, Config{AllowPlaintextAuth: true})
+	c := dial(t, srv.addr, nil)
+	c.login("alice@example.com", "s3cret")
+	c.ok("SELECT INBOX")
+	lines, status := c.cmd("FETCH 1:* BODY.PEEK[]")
+	if len(lines) != 2 || !strings.HasPrefix(status, "NO [SERVERBUG]") {
+		t.Fatalf("FETCH with a missing body: %d responses, %s", len(lines), status)
+	}
+	c.ok("NOOP") // the session goes on
 }
