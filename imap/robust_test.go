@@ -6,13 +6,16 @@ import (
 	"crypto/tls"
 	"io"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hedwigmail/hedwig/executor"
 	"github.com/hedwigmail/hedwig/listener"
+	"github.com/hedwigmail/hedwig/store"
 )
 
 func plainServer(t *testing.T, cfg Config) (*server, *client) {
@@ -201,4 +204,48 @@ func TestFetchSurvivesAMissingBody(t *testing.T) {
 		t.Fatalf("FETCH with a missing body: %d responses, %s", len(lines), status)
 	}
 	c.ok("NOOP") // the session goes on
+}
+
+// A full executor gets the busy BYE greeting.
+func TestBusy(t *testing.T) {
+	st := testStore(t)
+	h, err := NewHandler(Config{Hostname: "mail.example.com"}, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex := executor.New(executor.Config{Name: "imap.taskExecutor", CorePoolSize: 1, MaxPoolSize: 1})
+	l := listener.New(listener.Config{Name: "imap", Protocol: "imap", Addr: "127.0.0.1:0", Executor: ex, QueueTimeout: time.Millisecond}, h)
+	if err := l.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer l.Shutdown(context.Background())
+	first := dial(t, l.Addr().String(), nil)
+	conn, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(30 * time.Second))
+	line, _ := newReader(conn).ReadString('\n')
+	if !strings.HasPrefix(line, "* BYE [UNAVAILABLE] mail.example.com too many connections") {
+		t.Fatalf("busy greeting %q", line)
+	}
+	first.ok("LOGOUT")
+}
+
+func TestNewHandlerRefusesBadConfig(t *testing.T) {
+	if _, err := NewHandler(Config{}, nil); err == nil {
+		t.Error("NewHandler without a store succeeded")
+	}
+	var nilStore *store.Store
+	if _, err := NewHandler(Config{}, nilStore); err == nil {
+		t.Error("NewHandler with a nil *store.Store succeeded")
+	}
+	if _, err := NewHandler(Config{MaxLineLength: 100}, testStore(t)); err == nil {
+		t.Error("NewHandler with a 100-octet line limit succeeded")
+	}
+	h, err := NewHandler(Config{}, testStore(t))
+	if err != nil || h.cfg.MaxLineLength != 8192 || h.cfg.MaxBadCommands != 10 || h.cfg.MaxMessageSize != 50<<20 || h.cfg.Hostname != "localhost" {
+		t.Errorf("defaults: %+v, %v", h, err)
+	}
 }
