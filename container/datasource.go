@@ -28,6 +28,9 @@ func (e *env) buildDataSource(b *beanReader, lc fx.Lifecycle) *DataSource {
 	maxIdle := b.integer("maxIdle", ds.MaxIdle)
 	maxWait := int64(b.integer("maxWait", b.integer("maxWaitMillis", -1)))
 	d := &DataSource{DataSource: ds.WithPool(maxActive, maxIdle, maxWait)}
+	if w := ds.DriverWarning(b.str("driverClassName", "")); w != "" {
+		e.probs.Infof(b.pos("driverClassName"), subject(b.bean), "%s", w)
+	}
 	if e.opts.CheckOnly {
 		return d
 	}

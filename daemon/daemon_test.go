@@ -520,3 +520,26 @@ s.quit()
 		t.Fatalf("alice's INBOX lacks the LMTP message:\n%s", text)
 	}
 }
+
+// The nightly job that <task:scheduled-tasks> names runs against the store.
+func TestDiskCleanupJobRuns(t *testing.T) {
+	home := shippedHome(t)
+	props := filepath.Join(home, "conf", "default.properties")
+	data, _ := os.ReadFile(props)
+	os.WriteFile(props, append(data, []byte("\ncompress_after=1d\nexpunge_after=Trash 30d\n")...), 0o644)
+	r := serve(t, home)
+	for _, inst := range r.c.Instances() {
+		if inst.ID != "diskCleanupJob" {
+			continue
+		}
+		job, ok := inst.Value.(*container.Job)
+		if !ok {
+			t.Fatalf("diskCleanupJob is %T", inst.Value)
+		}
+		if err := job.Methods["execute"](context.Background()); err != nil {
+			t.Fatalf("execute: %v", err)
+		}
+		return
+	}
+	t.Fatal("no diskCleanupJob instance")
+}

@@ -70,7 +70,7 @@ func (s *Store) Authenticate(ctx context.Context, address, plain string, remote 
 	ok := false
 	switch {
 	case err != nil: // unknown user: spend the same effort as a real check
-		password.VerifyArgon2id(s.dummyHash, plain) //nolint:errcheck // result unused on purpose
+		password.VerifyArgon2id(s.timingHash(), plain) //nolint:errcheck // result unused on purpose
 	case hasRow && pw.mark == passwdMark(stored):
 		ok = s.verifyHashed(pw.scheme, pw.hash, pw.salt.String, u.Login, plain)
 	default:
@@ -99,4 +99,15 @@ func (s *Store) verifyHashed(scheme, hash, salt, login, plain string) bool {
 		return err == nil && ok
 	}
 	return false
+}
+
+// timingHash is the argon2id hash an unknown user's password is checked
+// against, so that "no such user" takes as long as a wrong password.
+func (s *Store) timingHash() string {
+	s.dummyOnce.Do(func() {
+		// Hash only fails on a broken random source; an empty hash then
+		// fails verification quickly, which is still safe.
+		s.dummyHash, _ = password.Hash("hedwig-timing-equaliser", s.opts.Argon2)
+	})
+	return s.dummyHash
 }

@@ -122,7 +122,8 @@ type Store struct {
 
 	addrLimiter *ratelimit.Limiter
 	userLimiter *ratelimit.Limiter
-	dummyHash   string // verified for unknown users, to keep timing even
+	dummyOnce   sync.Once // dummyHash is made on the first unknown login, not at Open: it costs as much as a login
+	dummyHash   string    // verified for unknown users, to keep timing even
 
 	committer *committer
 	spooling  atomic.Int64 // deliveries being read, soon to be committed
@@ -158,12 +159,6 @@ func Open(ctx context.Context, ds DataSource, opts Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	dummy, err := password.Hash("hedwig-timing-equaliser", s.opts.Argon2)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	s.dummyHash = dummy
 	s.hub = newHub(s)
 	s.committer = newCommitter(s)
 	if _, err := s.RecoverDeliveries(ctx, time.Minute); err != nil {
