@@ -23,6 +23,11 @@ type Config struct {
 	TempDirectory  string // temp_directory; default ${app.home}/temp
 	QueueDirectory string // queue_directory; default ${app.home}/spool
 
+	// BodiesInDatabase is store_bodies_in_database: keep new message bodies
+	// in the database, so several hedwig nodes can share it and nothing
+	// else (docs/scaling.md); default no (Hedwig's files).
+	BodiesInDatabase bool
+
 	AuthScheme       string // auth_scheme: JAAS login entry; "" = not specified
 	MIMEFileEncoding string // mime_file_encoding; default EUC-KR
 

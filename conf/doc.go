@@ -75,9 +75,12 @@
 //	tls_truststore_type      as tls_keystore_type                  detected
 //	tls_truststore_pass      truststore password                   empty
 //	tls_client_auth          none, want or need                    none
-//	tls_ocsp                 yes/no: staple OCSP responses         no
+//	tls_ocsp                 yes/no: check client certificates     no
+//	                         by OCSP (hard fail)
 //	tls_strict_permissions   yes/no: refuse private keys readable  no
 //	                         by group or others
+//	store_bodies_in_database yes/no: new bodies in the database   no
+//	                         (several nodes, docs/scaling.md)
 //	smtp_tls_security_level  outbound STARTTLS: none, may,         may
 //	                         encrypt or verify
 //	admin_listen             host:port of the admin web page       127.0.0.1:10080

@@ -36,7 +36,7 @@ var extensionKeys = []string{
 	"tls_keystore_type", "tls_certificate", "tls_private_key", "tls_protocols", "tls_cipher_suites",
 	"tls_truststore", "tls_truststore_type", "tls_truststore_pass", "tls_client_auth",
 	"tls_ocsp", "tls_strict_permissions", "tls_self_signed",
-	"smtp_tls_security_level",
+	"smtp_tls_security_level", "store_bodies_in_database",
 	"admin_listen", "admin_password_file",
 }
 

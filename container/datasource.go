@@ -40,6 +40,7 @@ func (e *env) buildDataSource(b *beanReader, lc fx.Lifecycle) *DataSource {
 	c := e.globalSettings().Conf
 	opts := store.Options{
 		DataDirectory:    c.DataDirectory,
+		BodiesInDatabase: c.BodiesInDatabase,
 		CacheFields:      c.IMAP.DefaultCacheFields,
 		MimeFileEncoding: c.MIMEFileEncoding,
 		DefaultQuotaMB:   c.IMAP.DefaultQuota >> 20,
