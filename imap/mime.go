@@ -2,7 +2,9 @@ package imap
 
 import (
 	"bytes"
+	"errors"
 	"mime"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -29,6 +31,9 @@ type headerField struct {
 
 type param struct{ name, value string }
 
+// boundaryParam finds a boundary parameter, quoted or not.
+var boundaryParam = regexp.MustCompile(`(?i)boundary\s*=\s*(?:"([^"]+)"|([^\s;"]+))`)
+
 // maxMIMEDepth bounds nesting so a crafted message cannot exhaust the stack.
 const maxMIMEDepth = 30
 
@@ -45,6 +50,12 @@ func parsePart(raw []byte, defaultType string, depth int) *part {
 	p.fields = parseFields(p.header)
 	ct := p.field("Content-Type")
 	mt, params, err := mime.ParseMediaType(ct)
+	if errors.Is(err, mime.ErrInvalidMediaParameter) && strings.HasPrefix(mt, "multipart/") {
+		// A broken parameter elsewhere must not lose the structure.
+		if m := boundaryParam.FindStringSubmatch(ct); m != nil {
+			params, err = map[string]string{"boundary": m[1] + m[2]}, nil
+		}
+	}
 	if ct == "" || err != nil || !strings.Contains(mt, "/") {
 		mt, params = defaultType, nil
 		if defaultType == "text/plain" {
