@@ -100,6 +100,7 @@ func TestStoreFlagsAndExpunge(t *testing.T) {
 	}
 	c.ok("SELECT INBOX")
 	lines := c.ok(`STORE 2:3 +FLAGS (\Deleted $Junk)`)
+	mustHave(t, lines, `* FLAGS (\Answered \Flagged \Deleted \Seen \Draft $Junk)`)
 	mustHave(t, lines, `* 2 FETCH (FLAGS (\Deleted \Recent $Junk))`)
 	mustHave(t, lines, `* 3 FETCH (FLAGS (\Deleted \Recent $Junk))`)
 	if lines := c.ok(`UID STORE %d -FLAGS.SILENT (\Deleted)`, uids[2]); len(lines) != 0 {

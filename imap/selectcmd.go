@@ -47,7 +47,7 @@ func (s *session) cmdSelect(cmd *command) reply {
 	if mb.NoSelect {
 		return no("CANNOT", name+" cannot be selected")
 	}
-	v := &mailboxView{mb: mb, state: map[int64]msgState{}, recent: map[int64]bool{}, expunged: map[int64]bool{}}
+	v := &mailboxView{mb: mb, state: map[int64]msgState{}, recent: map[int64]bool{}, expunged: map[int64]bool{}, keywords: map[string]bool{}}
 	v.readOnly = cmd.name == "EXAMINE" || mb.ReadOnly || !strings.ContainsAny(rights, "stwe")
 	v.watcher = s.h.store.Watch(mb.ID) // before reading, so no change slips by
 	// HIGHESTMODSEQ before the listing: a change in between is read
@@ -79,32 +79,20 @@ func (s *session) cmdSelect(cmd *command) reply {
 			v.recent[uid] = true
 		}
 	}
-	keywords := map[string]bool{}
 	firstUnseen := 0
 	v.uids = make([]int64, len(msgs))
 	for i, m := range msgs {
 		v.uids[i] = m.UID
 		v.state[m.UID] = stateOf(m)
 		for _, k := range m.Keywords {
-			keywords[k] = true
+			v.keywords[k] = true
 		}
 		if firstUnseen == 0 && m.Flags&store.FlagSeen == 0 {
 			firstUnseen = i + 1
 		}
 	}
 	s.sel = v
-	kw := make([]string, 0, len(keywords))
-	for k := range keywords {
-		kw = append(kw, k)
-	}
-	sort.Strings(kw)
-	flags := strings.TrimSuffix(`\Answered \Flagged \Deleted \Seen \Draft `+strings.Join(kw, " "), " ")
-	s.untagged("FLAGS (" + flags + ")")
-	if v.readOnly {
-		s.untagged("OK [PERMANENTFLAGS ()] read-only mailbox")
-	} else {
-		s.untagged(`OK [PERMANENTFLAGS (` + flags + ` \*)] flags permitted`)
-	}
+	s.writeFlags()
 	s.untagged(strconv.Itoa(len(v.uids)) + " EXISTS")
 	s.untagged(strconv.Itoa(len(v.recent)) + " RECENT")
 	if firstUnseen > 0 {
@@ -121,6 +109,39 @@ func (s *session) cmdSelect(cmd *command) reply {
 		return okCode("READ-ONLY", cmd.name+" completed")
 	}
 	return okCode("READ-WRITE", cmd.name+" completed")
+}
+
+// writeFlags sends FLAGS and PERMANENTFLAGS: the system flags and the
+// keywords in use in the selected mailbox.
+func (s *session) writeFlags() {
+	v := s.sel
+	kw := make([]string, 0, len(v.keywords))
+	for k := range v.keywords {
+		kw = append(kw, k)
+	}
+	sort.Strings(kw)
+	flags := strings.TrimSuffix(`\Answered \Flagged \Deleted \Seen \Draft `+strings.Join(kw, " "), " ")
+	s.untagged("FLAGS (" + flags + ")")
+	if v.readOnly {
+		s.untagged("OK [PERMANENTFLAGS ()] read-only mailbox")
+	} else {
+		s.untagged(`OK [PERMANENTFLAGS (` + flags + ` \*)] flags permitted`)
+	}
+}
+
+// noteKeywords adds keywords to the mailbox's list and announces the new
+// list when it grew (RFC 3501 §7.2.6).
+func (s *session) noteKeywords(keywords []string) {
+	grew := false
+	for _, k := range keywords {
+		if !s.sel.keywords[k] {
+			s.sel.keywords[k] = true
+			grew = true
+		}
+	}
+	if grew {
+		s.writeFlags()
+	}
 }
 
 func (s *session) cmdUnselect(cmd *command) reply {

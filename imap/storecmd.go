@@ -35,6 +35,9 @@ func (s *session) cmdStore(cmd *command) reply {
 	if err != nil {
 		return s.storeError("STORE", err)
 	}
+	if u.Op != store.FlagsRemove {
+		s.noteKeywords(keywords)
+	}
 	changed := map[int64]bool{}
 	if a.unchangedSince > 0 {
 		s.condstore = true

@@ -31,10 +31,11 @@ type mailboxView struct {
 	state    map[int64]msgState
 	recent   map[int64]bool
 	watcher  *store.Watcher
-	dirty    bool           // a change is announced but not yet read
-	gone     bool           // the mailbox was deleted or renamed away
-	modseq   int64          // changes up to this one are in the view
-	expunged map[int64]bool // expunged by others, not yet reported
+	dirty    bool            // a change is announced but not yet read
+	gone     bool            // the mailbox was deleted or renamed away
+	modseq   int64           // changes up to this one are in the view
+	expunged map[int64]bool  // expunged by others, not yet reported
+	keywords map[string]bool // in use, as announced in FLAGS
 }
 
 // seq returns the sequence number of uid, or 0.
@@ -181,6 +182,7 @@ func (s *session) readChanges() bool {
 		if v.expunged[m.UID] {
 			continue
 		}
+		s.noteKeywords(m.Keywords)
 		if n := v.seq(m.UID); n > 0 {
 			st := stateOf(m)
 			if old := v.state[m.UID]; old.flags != st.flags || !slices.Equal(old.keywords, st.keywords) {
