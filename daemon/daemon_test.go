@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/hedwigmail/hedwig/container"
 )
@@ -542,4 +543,72 @@ func TestDiskCleanupJobRuns(t *testing.T) {
 		return
 	}
 	t.Fatal("no diskCleanupJob instance")
+}
+
+// Issue 3's client-certificate login, on the shipped configuration: the
+// certificate and key come from the fixture client.p12 (as a user's mail
+// client would import it), imaps.server asks for a certificate
+// (clientAuth=want, tls_truststore), and AUTHENTICATE EXTERNAL logs in as
+// the certificate's e-mail address.
+func TestIMAPAuthenticateExternalWithClientP12(t *testing.T) {
+	trust, _ := filepath.Abs("testdata/truststore.pem")
+	home := shippedHome(t, [2]string{`<property name="useTLS" value="true" />
+		<property name="port" value="10993" />`, `<property name="useTLS" value="true" />
+		<property name="port" value="10993" />
+		<property name="clientAuth" value="want" />`})
+	props := filepath.Join(home, "conf", "default.properties")
+	data, _ := os.ReadFile(props)
+	data = []byte(strings.Replace(string(data), "mydomain=localhost", "mydomain=example.com,localhost", 1))
+	os.WriteFile(props, append(data, []byte("\ntls_truststore="+trust+"\n")...), 0o644)
+	st, probs := container.OpenStore(filepath.Join(home, "conf", "applicationContext.xml"), container.Options{})
+	if st == nil {
+		t.Fatal(probs.Err())
+	}
+	if _, err := st.AddUser(context.Background(), "alice@example.com", "unused"); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	r := serve(t, home)
+
+	p12, err := os.ReadFile("testdata/client.p12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, leaf, chain, err := pkcs12.DecodeChain(p12, "secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert := tls.Certificate{PrivateKey: key, Leaf: leaf, Certificate: [][]byte{leaf.Raw}}
+	for _, c := range chain {
+		cert.Certificate = append(cert.Certificate, c.Raw)
+	}
+	conn, err := tls.Dial("tcp", r.addr(10993), &tls.Config{InsecureSkipVerify: true, Certificates: []tls.Certificate{cert}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(20 * time.Second))
+	br := bufio.NewReader(conn)
+	readLine(t, br)
+	fmt.Fprintf(conn, "a1 AUTHENTICATE EXTERNAL =\r\n")
+	var status string
+	for {
+		status = readLine(t, br)
+		if strings.HasPrefix(status, "a1 ") {
+			break
+		}
+	}
+	if !strings.HasPrefix(status, "a1 OK") {
+		t.Fatalf("AUTHENTICATE EXTERNAL: %s", status)
+	}
+	fmt.Fprintf(conn, "a2 SELECT INBOX\r\n")
+	for {
+		status = readLine(t, br)
+		if strings.HasPrefix(status, "a2 ") {
+			break
+		}
+	}
+	if !strings.HasPrefix(status, "a2 OK") {
+		t.Fatalf("SELECT INBOX as the certificate's user: %s", status)
+	}
 }
