@@ -24,6 +24,14 @@ type authenticateArgs struct {
 type mailboxArgs struct {
 	mailbox   string
 	condstore bool // SELECT/EXAMINE (CONDSTORE)
+	qresync   *qresyncParams
+}
+
+// qresyncParams is SELECT's QRESYNC parameter (RFC 7162 §3.2.5).
+type qresyncParams struct {
+	uidValidity int64
+	modseq      int64
+	known       seqSet // nil: all
 }
 
 type renameArgs struct{ from, to string }
@@ -128,11 +136,21 @@ func parseArgs(p *parser, cmd *command) (any, error) {
 		if err == nil && (cmd.name == "SELECT" || cmd.name == "EXAMINE") && p.accept(' ') {
 			err = p.list(func() error {
 				param, err := p.atom()
-				if err == nil && !strings.EqualFold(param, "CONDSTORE") {
-					err = p.fail("unknown SELECT parameter %s", param)
+				if err != nil {
+					return err
 				}
-				a.condstore = true
-				return err
+				switch strings.ToUpper(param) {
+				case "CONDSTORE":
+					a.condstore = true
+					return nil
+				case "QRESYNC":
+					if err := p.sp(); err != nil {
+						return err
+					}
+					a.qresync, err = parseQResync(p)
+					return err
+				}
+				return p.fail("unknown SELECT parameter %s", param)
 			})
 		}
 		return a, err
@@ -198,6 +216,39 @@ func parseArgs(p *parser, cmd *command) (any, error) {
 		return a, nil
 	}
 	return nil, p.fail("unknown command %s", cmd.name)
+}
+
+// parseQResync reads "(uidvalidity modseq [known-uids [seq-match]])".
+func parseQResync(p *parser) (*qresyncParams, error) {
+	q := &qresyncParams{}
+	if err := p.expect('('); err != nil {
+		return nil, err
+	}
+	uv, err := p.nzNumber()
+	if err != nil {
+		return nil, err
+	}
+	q.uidValidity = int64(uv)
+	if err := p.sp(); err != nil {
+		return nil, err
+	}
+	if q.modseq, err = p.number(); err != nil {
+		return nil, err
+	}
+	if p.accept(' ') {
+		if p.peek() != '(' {
+			if q.known, err = p.seqSet(); err != nil {
+				return nil, err
+			}
+			p.accept(' ')
+		}
+		if p.peek() == '(' { // sequence match data: an optimisation, ignored
+			if err := skipList(p); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return q, p.expect(')')
 }
 
 // args reads SP-separated astrings into dst.

@@ -1,6 +1,7 @@
 package imap
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -44,5 +45,57 @@ func TestCondStore(t *testing.T) {
 	hm := regexp.MustCompile(`HIGHESTMODSEQ (\d+)`).FindStringSubmatch(status)
 	if got, _ := strconv.ParseInt(hm[1], 10, 64); got < modseq {
 		t.Fatalf("HIGHESTMODSEQ went back: %s < %d", status, modseq)
+	}
+}
+
+func TestQResync(t *testing.T) {
+	srv, alice, c := loggedIn(t)
+	var uids []int64
+	for _, s := range []string{"a", "b", "c", "d"} {
+		uids = append(uids, deliver(t, srv.st, alice, sampleMessage(s)))
+	}
+	if _, status := c.cmd("SELECT INBOX (QRESYNC (1 1))"); !strings.HasPrefix(status, "BAD") {
+		t.Fatalf("QRESYNC before ENABLE: %s", status)
+	}
+	mustHave(t, c.ok("ENABLE QRESYNC"), "* ENABLED QRESYNC")
+	sel := c.ok("SELECT INBOX")
+	uv := regexp.MustCompile(`UIDVALIDITY (\d+)`).FindStringSubmatch(strings.Join(sel, "\n"))[1]
+	hm := regexp.MustCompile(`HIGHESTMODSEQ (\d+)`).FindStringSubmatch(strings.Join(sel, "\n"))[1]
+
+	// While the client is away: one message expunged, one flagged.
+	other := dial(t, srv.addr, clientTLS(t, ""))
+	other.login("alice@example.com", "s3cret")
+	other.ok("SELECT INBOX")
+	other.ok(`STORE 2 +FLAGS (\Deleted)`)
+	other.ok(`STORE 3 +FLAGS (\Flagged)`)
+	other.ok("EXPUNGE")
+	c.ok("LOGOUT")
+
+	c = dial(t, srv.addr, clientTLS(t, ""))
+	c.login("alice@example.com", "s3cret")
+	c.ok("ENABLE QRESYNC")
+	lines := c.ok("SELECT INBOX (QRESYNC (%s %s))", uv, hm)
+	mustHave(t, lines, fmt.Sprintf("* VANISHED (EARLIER) %d", uids[1]))
+	mustHave(t, lines, fmt.Sprintf(`* 2 FETCH (UID %d FLAGS (\Flagged) MODSEQ (`, uids[2]))
+	if has(lines, fmt.Sprintf("UID %d ", uids[0])) {
+		t.Fatalf("unchanged message reported: %q", lines)
+	}
+	lines = c.ok("UID FETCH 1:* (FLAGS) (CHANGEDSINCE %s VANISHED)", hm)
+	mustHave(t, lines, fmt.Sprintf("* VANISHED (EARLIER) %d", uids[1]))
+
+	// Expunges are VANISHED now, ours and others'.
+	c.ok(`STORE 1 +FLAGS (\Deleted)`)
+	mustHave(t, c.ok("EXPUNGE"), fmt.Sprintf("* VANISHED %d", uids[0]))
+	// The other session has not heard of our expunge yet: its message 2
+	// is still the third one.
+	other.ok(`STORE 2 +FLAGS (\Deleted)`)
+	other.ok("EXPUNGE")
+	lines = c.ok("NOOP")
+	mustHave(t, lines, fmt.Sprintf("* VANISHED %d", uids[2]))
+	if has(lines, "EXPUNGE") {
+		t.Fatalf("EXPUNGE sent to a QRESYNC client: %q", lines)
+	}
+	if _, status := c.cmd("FETCH 1 FLAGS (CHANGEDSINCE 1 VANISHED)"); !strings.HasPrefix(status, "BAD") {
+		t.Fatalf("VANISHED without UID: %s", status)
 	}
 }

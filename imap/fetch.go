@@ -37,6 +37,16 @@ func (s *session) cmdFetch(cmd *command) reply {
 	if hasItem(items, "MODSEQ") {
 		s.condstore = true
 	}
+	if a.vanished {
+		if !cmd.uid || !s.qresync || a.changedSince == 0 {
+			return bad("VANISHED needs UID FETCH, CHANGEDSINCE and ENABLE QRESYNC")
+		}
+		gone, err := s.h.store.ExpungedSince(s.ctx, v.mb.ID, a.changedSince)
+		if err != nil {
+			return s.storeError("FETCH", err)
+		}
+		s.vanishedEarlier(gone, a.set)
+	}
 	markSeen := false
 	for _, it := range items {
 		if (it.name == "BODY[]" && !it.peek) || it.name == "RFC822" || it.name == "RFC822.TEXT" {

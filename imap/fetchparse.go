@@ -48,6 +48,7 @@ type fetchArgs struct {
 	set          seqSet
 	items        []fetchItem
 	changedSince int64
+	vanished     bool // QRESYNC: report expunged UIDs too
 }
 
 func parseFetch(p *parser) (any, error) {
@@ -103,6 +104,9 @@ func parseFetch(p *parser) (any, error) {
 				}
 				a.changedSince, err = p.number()
 				return err
+			case "VANISHED":
+				a.vanished = true
+				return nil
 			}
 			return p.fail("unknown FETCH modifier %s", name)
 		})

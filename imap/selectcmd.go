@@ -37,6 +37,9 @@ func (s *session) cmdSelect(cmd *command) reply {
 	if a.condstore {
 		s.condstore = true
 	}
+	if a.qresync != nil && !s.qresync {
+		return bad("QRESYNC needs ENABLE QRESYNC first")
+	}
 	mb, rights, err := s.openMailbox(name)
 	if err != nil {
 		return s.storeError(cmd.name, err)
@@ -105,6 +108,11 @@ func (s *session) cmdSelect(cmd *command) reply {
 	}
 	s.untagged("OK [UIDNEXT " + strconv.FormatInt(uidNext, 10) + "] predicted next UID")
 	s.untagged("OK [HIGHESTMODSEQ " + strconv.FormatInt(status.HighestModSeq, 10) + "] highest")
+	if q := a.qresync; q != nil && q.uidValidity == mb.UIDValidity {
+		if r, failed := s.resync(q); failed {
+			return r
+		}
+	}
 	if v.readOnly {
 		return okCode("READ-ONLY", cmd.name+" completed")
 	}
@@ -182,9 +190,61 @@ func (s *session) cmdExpunge(cmd *command) reply {
 	return ok(cmd.name + " completed")
 }
 
-// reportExpunged sends EXPUNGE responses for UIDs this session removed.
+// resync tells a QRESYNC client what changed since its last session:
+// VANISHED (EARLIER) for expunged UIDs it knew, FETCH for changed flags.
+func (s *session) resync(q *qresyncParams) (reply, bool) {
+	v := s.sel
+	gone, err := s.h.store.ExpungedSince(s.ctx, v.mb.ID, q.modseq)
+	if err != nil {
+		return s.storeError("SELECT", err), true
+	}
+	s.vanishedEarlier(gone, q.known)
+	changed, err := s.h.store.ChangedSince(s.ctx, v.mb.ID, q.modseq)
+	if err != nil {
+		return s.storeError("SELECT", err), true
+	}
+	for _, m := range changed {
+		if n := v.seq(m.UID); n > 0 {
+			s.untagged(strconv.Itoa(n) + " FETCH (UID " + strconv.FormatInt(m.UID, 10) + " FLAGS " + v.flags(m.UID) + s.modseqItem(m.UID) + ")")
+		}
+	}
+	return reply{}, false
+}
+
+// vanishedEarlier sends VANISHED (EARLIER) for the expunged UIDs within
+// known (all when known is nil).
+func (s *session) vanishedEarlier(gone []int64, known seqSet) {
+	var uids []int64
+	for _, uid := range gone {
+		if known == nil || known.contains(uint32(uid), ^uint32(0)) {
+			uids = append(uids, uid)
+		}
+	}
+	if len(uids) > 0 {
+		s.untagged("VANISHED (EARLIER) " + uidString(sortedInt64s(uids)))
+	}
+}
+
+// reportExpunged sends EXPUNGE responses for UIDs this session removed,
+// or one VANISHED response once QRESYNC is enabled.
 func (s *session) reportExpunged(uids []int64) {
 	v := s.sel
+	if s.qresync {
+		var gone []int64
+		for _, uid := range sortedInt64s(uids) {
+			if n := v.seq(uid); n > 0 {
+				v.uids = append(v.uids[:n-1], v.uids[n:]...)
+				delete(v.state, uid)
+				delete(v.recent, uid)
+				delete(v.expunged, uid)
+				gone = append(gone, uid)
+			}
+		}
+		if len(gone) > 0 {
+			s.untagged("VANISHED " + uidString(gone))
+		}
+		return
+	}
 	for _, uid := range sortedInt64s(uids) {
 		n := v.seq(uid)
 		if n == 0 {

@@ -2,7 +2,8 @@
 // by the mail store: authentication (LOGIN, AUTHENTICATE PLAIN and
 // EXTERNAL), mailbox management, APPEND, FETCH, SEARCH, STORE, COPY/MOVE,
 // EXPUNGE and IDLE, with the UIDPLUS, MOVE, IDLE, ID, NAMESPACE, ENABLE,
-// UNSELECT, CHILDREN, LITERAL+, SASL-IR, ESEARCH, CONDSTORE, QUOTA, ACL, SPECIAL-USE and STARTTLS
+// UNSELECT, CHILDREN, LITERAL+, SASL-IR, ESEARCH, CONDSTORE,
+// QRESYNC, QUOTA, ACL, SPECIAL-USE and STARTTLS
 // extensions.
 package imap
 
@@ -80,7 +81,7 @@ func (h *Handler) Serve(ctx context.Context, c *listener.Conn) {
 
 // capabilities lists what the session offers in its current state.
 func (s *session) capabilities() string {
-	caps := []string{"IMAP4rev1", "LITERAL+", "SASL-IR", "ID", "ENABLE", "IDLE", "NAMESPACE", "UNSELECT", "CHILDREN", "UIDPLUS", "MOVE", "ESEARCH", "CONDSTORE", "QUOTA", "ACL", "RIGHTS=kxte", "SPECIAL-USE"}
+	caps := []string{"IMAP4rev1", "LITERAL+", "SASL-IR", "ID", "ENABLE", "IDLE", "NAMESPACE", "UNSELECT", "CHILDREN", "UIDPLUS", "MOVE", "ESEARCH", "CONDSTORE", "QRESYNC", "QUOTA", "ACL", "RIGHTS=kxte", "SPECIAL-USE"}
 	tlsOn := s.c.TLS() != nil
 	if s.user == nil {
 		if !tlsOn && s.h.cfg.TLS != nil && s.c.TLSMode() == listener.StartTLS {

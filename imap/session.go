@@ -31,6 +31,9 @@ type session struct {
 	// condstore: the client used CONDSTORE (RFC 7162 §3.1), so flag
 	// changes carry MODSEQ from now on.
 	condstore bool
+	// qresync: enabled by ENABLE QRESYNC; expunges are then reported as
+	// VANISHED (RFC 7162 §3.2).
+	qresync bool
 }
 
 // reply is a command's tagged completion.
@@ -243,9 +246,13 @@ func (s *session) cmdID(*command) reply {
 func (s *session) cmdEnable(cmd *command) reply {
 	line := "ENABLED"
 	for _, c := range cmd.args.(enableArgs).capabilities {
-		if c == "CONDSTORE" && !s.condstore {
+		switch {
+		case c == "CONDSTORE" && !s.condstore:
 			s.condstore = true
 			line += " CONDSTORE"
+		case c == "QRESYNC" && !s.qresync:
+			s.qresync, s.condstore = true, true
+			line += " QRESYNC"
 		}
 	}
 	s.untagged(line)
