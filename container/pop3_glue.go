@@ -12,17 +12,6 @@ func (e *env) pop3Handler(b *beanReader, s *Server, lcfg listener.Config) listen
 	if s.TLSMode == listener.StartTLS {
 		cfg.TLS = lcfg.TLS
 	}
-	busy := busyOnly{reply: "-ERR [SYS/TEMP] " + c.MyHostname + " service not available\r\n"}
-	if e.store == nil {
-		if !e.opts.CheckOnly {
-			e.probs.Errorf(b.bean.Pos, subject(b.bean), "no mail store: define an org.apache.commons.dbcp.BasicDataSource bean")
-		}
-		return busy
-	}
-	h, err := pop3.NewHandler(cfg, e.store)
-	if err != nil {
-		e.probs.Errorf(b.bean.Pos, subject(b.bean), "%v", err)
-		return busy
-	}
-	return h
+	return e.protocolHandler(b, "-ERR [SYS/TEMP] "+c.MyHostname+" service not available\r\n",
+		func() (listener.Handler, error) { return pop3.NewHandler(cfg, e.store) })
 }

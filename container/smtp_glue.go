@@ -50,20 +50,11 @@ func (e *env) smtpHandler(b *beanReader, s *Server, lcfg listener.Config) listen
 		cfg.RecipientRestrictions = restr(smtp.RecipientStage, "smtpd_recipient_restrictions")
 		cfg.RelayRestrictions = restr(smtp.RelayStage, "smtpd_relay_restrictions")
 	}
-	if e.store == nil {
-		if !e.opts.CheckOnly {
-			e.probs.Errorf(b.bean.Pos, subj, "no mail store: define an org.apache.commons.dbcp.BasicDataSource bean")
-		}
-		return busyOnly{reply: "421 4.3.2 " + cfg.Hostname + " Service not available\r\n"}
-	}
 	var q smtp.Queue
 	if e.queue != nil {
 		q = e.queue
 	}
-	h, err := smtp.NewHandler(cfg, smtp.NewStoreBackend(e.store, q), e.log)
-	if err != nil {
-		e.probs.Errorf(b.bean.Pos, subj, "%v", err)
-		return busyOnly{reply: "421 4.3.2 " + cfg.Hostname + " Service not available\r\n"}
-	}
-	return h
+	return e.protocolHandler(b, "421 4.3.2 "+cfg.Hostname+" Service not available\r\n", func() (listener.Handler, error) {
+		return smtp.NewHandler(cfg, smtp.NewStoreBackend(e.store, q), e.log)
+	})
 }
