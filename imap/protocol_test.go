@@ -401,4 +401,10 @@ func TestLargeAppendIsSpooled(t *testing.T) {
 	if _, status := c.readUntil("b"); !strings.HasPrefix(status, "BAD") {
 		t.Fatalf("mailbox name as a huge literal: %s", status)
 	}
+	// Only one literal of a command may be large.
+	c.send(fmt.Sprintf("c APPEND {%d}\r\n", len(msg)))
+	c.expectPrefix("+ ")
+	c.send(string(msg) + fmt.Sprintf(" {%d}\r\n", len(msg)))
+	c.expectPrefix("c NO [TOOBIG]")
+	c.ok("NOOP")
 }

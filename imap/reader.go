@@ -48,7 +48,10 @@ func (s *session) readCommand() (*parser, error) {
 			return &parser{b: buf, spooled: s.spool, spooledAt: s.spoolAt}, nil
 		}
 		limit := s.literalLimit(buf)
-		if size > limit || literals+size > limit || n >= maxLiteralsPerCommand {
+		// Only one literal per command may be large (the APPENDed
+		// message, spooled to a file); the rest stay small in memory.
+		secondLarge := size > memoryLiteral && s.spool != nil
+		if size > limit || literals+size > limit || n >= maxLiteralsPerCommand || secondLarge {
 			tag, _, _ := strings.Cut(string(buf), " ")
 			if strings.ContainsFunc(tag, func(r rune) bool { return r > 0x7e || !isAtomChar(byte(r)) }) {
 				tag = "*" // never echo what is not a tag
