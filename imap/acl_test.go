@@ -2,6 +2,7 @@ package imap
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -46,10 +47,26 @@ func TestSharedFoldersAndACL(t *testing.T) {
 	}
 
 	mustHave(t, a.ok("GETACL #public.News"), "bob@example.com lr")
-	a.ok("SETACL #public.News bob@example.com +i")
-	mustHave(t, b.ok("MYRIGHTS #public.News"), "* MYRIGHTS #public.News lri")
+	a.ok("SETACL #public.News bob@example.com +is")
+	mustHave(t, b.ok("MYRIGHTS #public.News"), "* MYRIGHTS #public.News lrsi")
+	// With s, bob may mark messages seen, but not delete or expunge.
+	msg := sampleMessage("news")
+	b.send(fmt.Sprintf("ap APPEND #public.News {%d+}\r\n%s\r\n", len(msg), msg))
+	if _, status := b.readUntil("ap"); !strings.HasPrefix(status, "OK [APPENDUID") {
+		t.Fatalf("APPEND with the i right: %s", status)
+	}
+	if _, status := b.cmd("SELECT #public.News"); !strings.HasPrefix(status, "OK [READ-WRITE]") {
+		t.Fatalf("SELECT with the s right: %s", status)
+	}
+	mustHave(t, b.ok(`STORE 1 +FLAGS (\Seen)`), `FLAGS (\Seen`)
+	for _, cmd := range []string{`STORE 1 +FLAGS (\Deleted)`, `STORE 1 FLAGS (\Seen)`, "EXPUNGE", "MOVE 1 INBOX"} {
+		if _, status := b.cmd("%s", cmd); !strings.HasPrefix(status, "NO [NOPERM]") {
+			t.Fatalf("%s without the right: %s", cmd, status)
+		}
+	}
+	b.ok("UNSELECT")
 	a.ok("SETACL #public.News bob@example.com -l")
-	mustHave(t, b.ok("MYRIGHTS #public.News"), "* MYRIGHTS #public.News ri")
+	mustHave(t, b.ok("MYRIGHTS #public.News"), "* MYRIGHTS #public.News rsi")
 	mustHave(t, a.ok("LISTRIGHTS #public.News bob@example.com"), `* LISTRIGHTS #public.News bob@example.com "" l r s`)
 	a.ok("CREATE #public.News.Archive")
 	a.ok("DELETEACL #public.News bob@example.com")

@@ -50,7 +50,7 @@ func (s *session) cmdFetch(cmd *command) reply {
 	markSeen := false
 	for _, it := range items {
 		if (it.name == "BODY[]" && !it.peek) || it.name == "RFC822" || it.name == "RFC822.TEXT" {
-			markSeen = !v.readOnly
+			markSeen = !v.readOnly && v.may("s")
 		}
 	}
 	uids := v.resolve(a.set, cmd.uid)

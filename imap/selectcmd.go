@@ -52,6 +52,7 @@ func (s *session) cmdSelect(cmd *command) reply {
 	}
 	v := &mailboxView{mb: mb, state: map[int64]msgState{}, recent: map[int64]bool{}, expunged: map[int64]bool{}, keywords: map[string]bool{}}
 	v.readOnly = cmd.name == "EXAMINE" || mb.ReadOnly || !strings.ContainsAny(rights, "stwe")
+	v.rights = rights
 	v.watcher = s.h.store.Watch(mb.ID) // before reading, so no change slips by
 	// HIGHESTMODSEQ before the listing: a change in between is read
 	// again at the next sync, never lost.
@@ -162,7 +163,7 @@ func (s *session) cmdUnselect(cmd *command) reply {
 func (s *session) cmdClose(cmd *command) reply {
 	v := s.sel
 	s.unselect()
-	if !v.readOnly {
+	if !v.readOnly && v.may("e") {
 		if _, err := s.h.store.Expunge(s.ctx, v.mb.ID, nil); err != nil {
 			return s.storeError("CLOSE", err)
 		}
@@ -174,6 +175,9 @@ func (s *session) cmdExpunge(cmd *command) reply {
 	v := s.sel
 	if v.readOnly {
 		return no("READ-ONLY", "mailbox is read-only")
+	}
+	if !v.may("e") {
+		return no("NOPERM", "no right to expunge here")
 	}
 	var only []int64
 	if cmd.uid {

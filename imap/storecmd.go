@@ -18,6 +18,9 @@ func (s *session) cmdStore(cmd *command) reply {
 	if err != nil {
 		return bad(err.Error())
 	}
+	if need := neededRights(a.op, flags, keywords); !v.may(need) {
+		return no("NOPERM", "changing these flags needs the rights "+need)
+	}
 	uids := v.resolve(a.set, cmd.uid)
 	if len(uids) == 0 {
 		return ok("STORE completed")
@@ -67,6 +70,25 @@ func (s *session) cmdStore(cmd *command) reply {
 	return ok("STORE completed")
 }
 
+// neededRights are the RFC 4314 rights a STORE needs: s for \Seen, t
+// for \Deleted, w for the rest; replacing all flags touches all three.
+func neededRights(op string, flags store.Flag, keywords []string) string {
+	if op == "FLAGS" {
+		return "stw"
+	}
+	need := ""
+	if flags&store.FlagSeen != 0 {
+		need += "s"
+	}
+	if flags&store.FlagDeleted != 0 {
+		need += "t"
+	}
+	if flags&^(store.FlagSeen|store.FlagDeleted) != 0 || len(keywords) > 0 {
+		need += "w"
+	}
+	return need
+}
+
 func (s *session) cmdCopy(cmd *command) reply {
 	a := cmd.args.(copyArgs)
 	v := s.sel
@@ -88,6 +110,9 @@ func (s *session) cmdCopy(cmd *command) reply {
 	if cmd.name == "MOVE" {
 		if v.readOnly {
 			return no("READ-ONLY", "mailbox is read-only")
+		}
+		if !v.may("te") {
+			return no("NOPERM", "moving out of this mailbox needs the rights te")
 		}
 		pairs, err = s.h.store.Move(s.ctx, v.mb.ID, uids, dest.ID)
 	} else {

@@ -36,6 +36,17 @@ type mailboxView struct {
 	modseq   int64           // changes up to this one are in the view
 	expunged map[int64]bool  // expunged by others, not yet reported
 	keywords map[string]bool // in use, as announced in FLAGS
+	rights   string          // the user's RFC 4314 rights on the mailbox
+}
+
+// may reports whether the user holds every one of rights.
+func (v *mailboxView) may(rights string) bool {
+	for _, r := range rights {
+		if !strings.ContainsRune(v.rights, r) {
+			return false
+		}
+	}
+	return true
 }
 
 // seq returns the sequence number of uid, or 0.
