@@ -2,8 +2,11 @@ package pop3
 
 import (
 	"bufio"
+	"context"
+	"crypto/md5"
 	"crypto/tls"
 	"encoding/base64"
+	"encoding/hex"
 	"net"
 	"slices"
 	"strings"
@@ -194,13 +197,73 @@ func TestRateLimitedLogins(t *testing.T) {
 	c.cmdErr("PASS secret", "-ERR [AUTH] too many failed logins")
 }
 
-// The store keeps no password APOP could use, so the greeting carries no
-// timestamp and APOP is refused.
-func TestAPOPNotOffered(t *testing.T) {
-	f := newFixture(t, listener.Implicit, Config{})
-	c := dialTLSRaw(t, f.srv.addr, clientTLS(t, ""))
-	if greeting := c.expectOK(); strings.ContainsAny(greeting, "<>") {
-		t.Errorf("greeting %q offers APOP", greeting)
+// addHedwigUser creates a user the way Hedwig 0.7 stores one with its
+// default plaintext encoder: the password in hw_user.passwd, no hedwig
+// hash. Only such users can log in with APOP.
+func addHedwigUser(t testing.TB, st *store.Store, address, password string) store.User {
+	t.Helper()
+	u := addUser(t, st, address, "unused")
+	for _, stmt := range []struct {
+		query string
+		args  []any
+	}{
+		{"DELETE FROM hx_password WHERE userid = ?", []any{u.ID}},
+		{"UPDATE hw_user SET passwd = ? WHERE userid = ?", []any{password, u.ID}},
+	} {
+		if _, err := st.DB().Exec(stmt.query, stmt.args...); err != nil {
+			t.Fatal(err)
+		}
 	}
-	c.cmdErr("APOP alice@example.com c4c9334bac560ecc979e58001b3e22fb", "APOP is not available")
+	return u
+}
+
+// apopStamp extracts the timestamp from a greeting.
+func apopStamp(t testing.TB, greeting string) string {
+	t.Helper()
+	i, j := strings.IndexByte(greeting, '<'), strings.LastIndexByte(greeting, '>')
+	if i < 0 || j < i {
+		t.Fatalf("greeting %q carries no APOP timestamp", greeting)
+	}
+	return greeting[i : j+1]
+}
+
+func apopDigest(stamp, secret string) string {
+	sum := md5.Sum([]byte(stamp + secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// APOP works for a plaintext password and fails for a hashed one, a wrong
+// digest and a digest for another session's timestamp.
+func TestAPOP(t *testing.T) {
+	f := newFixture(t, listener.Implicit, Config{Hostname: "pop.example.com", MaxErrors: 10})
+	addHedwigUser(t, f.st, "mrose@example.com", "tanstaaf")
+	deliver(t, f.st, mustLookup(t, f.st, "mrose@example.com"), sampleMessage("for mrose"))
+
+	c := dialTLSRaw(t, f.srv.addr, clientTLS(t, ""))
+	stamp := apopStamp(t, c.expectOK())
+	if !strings.HasSuffix(stamp, "@pop.example.com>") {
+		t.Errorf("timestamp %q does not name the host", stamp)
+	}
+	c.cmdErr("APOP mrose@example.com "+apopDigest(stamp, "wrong"), "-ERR [AUTH] authentication failed")
+	c.cmdErr("APOP alice@example.com "+apopDigest(stamp, "secret"), "-ERR [AUTH] authentication failed")
+	c.cmdErr("APOP mrose@example.com not-a-digest", "MD5 digest in hex")
+	other := dialTLSRaw(t, f.srv.addr, clientTLS(t, ""))
+	otherStamp := apopStamp(t, other.expectOK())
+	if otherStamp == stamp {
+		t.Fatalf("two sessions got the same timestamp %q", stamp)
+	}
+	c.cmdErr("APOP mrose@example.com "+apopDigest(otherStamp, "tanstaaf"), "-ERR [AUTH] authentication failed")
+	c.cmdOK("APOP mrose@example.com " + strings.ToUpper(apopDigest(stamp, "tanstaaf")))
+	if got := c.cmdOK("STAT"); !strings.HasPrefix(got, "+OK 1 ") {
+		t.Errorf("STAT after APOP = %q", got)
+	}
+}
+
+func mustLookup(t testing.TB, st *store.Store, address string) store.User {
+	t.Helper()
+	u, err := st.LookupUser(context.Background(), address)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }

@@ -19,13 +19,22 @@ import (
 )
 
 // The real store satisfies the interfaces this package declares.
-var _ Store = (*store.Store)(nil)
+var (
+	_ Store     = (*store.Store)(nil)
+	_ APOPStore = (*store.Store)(nil)
+)
 
 // testStore opens a real SQLite store in a temporary directory; tune, if
 // given, adjusts the options.
 func testStore(t testing.TB, tune ...func(*store.Options)) *store.Store {
 	t.Helper()
-	dir := t.TempDir()
+	return openStoreAt(t, t.TempDir(), tune...)
+}
+
+// openStoreAt opens the SQLite store in dir, creating it if needed. Two
+// stores opened on one dir stand for two hedwig processes on one database.
+func openStoreAt(t testing.TB, dir string, tune ...func(*store.Options)) *store.Store {
+	t.Helper()
 	ds, err := store.ParseDataSource("jdbc:sqlite:hedwig.db", "", "", dir)
 	if err != nil {
 		t.Fatal(err)

@@ -1,52 +1,33 @@
 package pop3
 
 import (
-	"errors"
+	"context"
 	"sync"
 	"time"
 )
 
-// errLocked means another POP3 session holds the maildrop.
-var errLocked = errors.New("maildrop is locked by another POP3 session")
-
-// dropKey names one maildrop of one store. Handlers on the same store (the
-// POP3 and POP3S listeners) share the table below, so their sessions
-// exclude each other.
-type dropKey struct {
-	store   Store
-	mailbox int64
-}
+// maildropLease is how long a maildrop stays locked after its session's
+// process died without releasing it; the store renews the lease while the
+// session lives.
+const maildropLease = 5 * time.Minute
 
 type userKey struct {
 	store Store
 	user  int64
 }
 
-// process-wide state of open maildrops and recent logins.
+// process-wide record of recent logins, for LOGIN-DELAY.
 var drops = struct {
 	sync.Mutex
-	held      map[dropKey]bool
 	lastLogin map[userKey]time.Time
 	pruned    time.Time
-}{held: map[dropKey]bool{}, lastLogin: map[userKey]time.Time{}}
+}{lastLogin: map[userKey]time.Time{}}
 
-// lockMaildrop locks mailbox for one session of this process; the
-// returned function releases it. The store offers no lock that spans
-// processes yet, so two hedwig processes on one database do not exclude
-// each other's POP3 sessions.
-func (h *Handler) lockMaildrop(mailbox int64) (func(), error) {
-	key := dropKey{h.store, mailbox}
-	drops.Lock()
-	defer drops.Unlock()
-	if drops.held[key] {
-		return nil, errLocked
-	}
-	drops.held[key] = true
-	return func() {
-		drops.Lock()
-		delete(drops.held, key)
-		drops.Unlock()
-	}, nil
+// lockMaildrop locks mailbox for one session; the returned function
+// releases it. The lock lives in the database, so sessions of every
+// hedwig process sharing it exclude each other (store.ErrLocked).
+func (h *Handler) lockMaildrop(ctx context.Context, mailbox int64) (func(), error) {
+	return h.store.LockMailbox(ctx, mailbox, maildropLease)
 }
 
 // loginAllowed enforces Config.LoginDelay and records this login. It

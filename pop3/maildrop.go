@@ -52,10 +52,15 @@ func (s *session) openMaildrop(u store.User, method string) {
 	}
 	d := &maildrop{st: s.h.store, mailbox: inbox.ID}
 	if d.mailbox != 0 {
-		unlock, err := s.h.lockMaildrop(d.mailbox)
-		if err != nil {
+		unlock, err := s.h.lockMaildrop(s.ctx, d.mailbox)
+		switch {
+		case errors.Is(err, store.ErrLocked):
 			log.Info("maildrop in use")
 			s.fail(codeInUse, "maildrop is locked by another POP3 session")
+			return
+		case err != nil:
+			log.Error("cannot lock maildrop", zap.Error(err))
+			s.fail(codeSysTemp, "cannot open the maildrop now, try again later")
 			return
 		}
 		d.unlock = unlock
@@ -151,26 +156,12 @@ func (d *maildrop) open(ctx context.Context, m *dropMessage) (io.ReadCloser, err
 	return r, err
 }
 
-// remove deletes ids from the INBOX: it marks them \Deleted and expunges
-// exactly those, so IMAP sessions on the INBOX learn of it. If the expunge
-// fails, the marks this call added are taken back, so that IMAP clients do
-// not see messages POP3 failed to delete flagged as deleted.
+// remove deletes ids from the INBOX in one transaction, so that either
+// all of them go or none does; IMAP sessions on the INBOX learn of it.
+// Messages another session removed meanwhile are skipped.
 func (d *maildrop) remove(ctx context.Context, ids []int64) error {
-	res, err := d.st.UpdateFlags(ctx, d.mailbox, ids, store.FlagUpdate{Op: store.FlagsAdd, Flags: store.FlagDeleted})
-	if err != nil {
-		return fmt.Errorf("mark messages deleted: %w", err)
-	}
-	if _, err := d.st.Expunge(ctx, d.mailbox, ids); err != nil {
-		if len(res.Changed) > 0 {
-			added := make([]int64, len(res.Changed))
-			for i, m := range res.Changed {
-				added[i] = m.UID
-			}
-			if _, uerr := d.st.UpdateFlags(ctx, d.mailbox, added, store.FlagUpdate{Op: store.FlagsRemove, Flags: store.FlagDeleted}); uerr != nil {
-				err = errors.Join(err, fmt.Errorf("take back deleted marks: %w", uerr))
-			}
-		}
-		return fmt.Errorf("expunge: %w", err)
+	if _, err := d.st.ExpungeUIDs(ctx, d.mailbox, ids); err != nil {
+		return fmt.Errorf("remove deleted messages: %w", err)
 	}
 	return nil
 }

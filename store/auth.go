@@ -38,32 +38,7 @@ func (s *Store) Authenticate(ctx context.Context, address, plain string, remote 
 	if !s.addrLimiter.Allowed(addrKey) || !s.userLimiter.Allowed(userKey) {
 		return User{}, ErrRateLimited
 	}
-	var (
-		u      User
-		stored string
-		pw     struct {
-			scheme, hash, mark string
-			salt               sql.NullString
-		}
-		hasRow bool
-	)
-	err := s.read(ctx, func(x q) error {
-		var err error
-		u, err = x.userByLogin(login)
-		if err != nil {
-			return err
-		}
-		if err := x.row("SELECT passwd FROM hw_user WHERE userid = ?", u.ID).Scan(&stored); err != nil {
-			return err
-		}
-		err = x.row("SELECT scheme, hash, salt, passwd_mark FROM hx_password WHERE userid = ?", u.ID).
-			Scan(&pw.scheme, &pw.hash, &pw.salt, &pw.mark)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
-		hasRow = err == nil
-		return err
-	})
+	u, cred, err := s.passwordData(ctx, login)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return User{}, fmt.Errorf("authenticate %s: %w", login, err)
 	}
@@ -71,11 +46,11 @@ func (s *Store) Authenticate(ctx context.Context, address, plain string, remote 
 	switch {
 	case err != nil: // unknown user: spend the same effort as a real check
 		password.VerifyArgon2id(s.timingHash(), plain) //nolint:errcheck // result unused on purpose
-	case hasRow && pw.mark == passwdMark(stored):
-		ok = s.verifyHashed(pw.scheme, pw.hash, pw.salt.String, u.Login, plain)
+	case cred.hashedByHedwig():
+		ok = s.verifyHashed(cred.scheme, cred.hash, cred.salt.String, u.Login, plain)
 	default:
 		// No hedwig password, or hw_user.passwd changed since (by Hedwig).
-		ok = password.VerifyHedwig(stored, plain, s.opts.PasswordEncoder)
+		ok = password.VerifyHedwig(cred.passwd, plain, s.opts.PasswordEncoder)
 	}
 	if !ok {
 		s.addrLimiter.Failure(addrKey)
@@ -84,6 +59,48 @@ func (s *Store) Authenticate(ctx context.Context, address, plain string, remote 
 	}
 	s.userLimiter.Success(userKey)
 	return u, nil
+}
+
+// passwordData is what the database holds about a user's password.
+type passwordData struct {
+	passwd             string // hw_user.passwd
+	hasRow             bool   // an hx_password row exists
+	scheme, hash, mark string // of the hx_password row
+	salt               sql.NullString
+}
+
+// hashedByHedwig reports whether the password to check is hedwig's own
+// hash: the hx_password row is current unless Hedwig (after a rollback)
+// changed hw_user.passwd since it was written.
+func (c passwordData) hashedByHedwig() bool {
+	return c.hasRow && c.mark == passwdMark(c.passwd)
+}
+
+// passwordData loads the password data of login; ErrNotFound when there is
+// no such user.
+func (s *Store) passwordData(ctx context.Context, login string) (User, passwordData, error) {
+	var (
+		u User
+		c passwordData
+	)
+	err := s.read(ctx, func(x q) error {
+		var err error
+		u, err = x.userByLogin(login)
+		if err != nil {
+			return err
+		}
+		if err := x.row("SELECT passwd FROM hw_user WHERE userid = ?", u.ID).Scan(&c.passwd); err != nil {
+			return err
+		}
+		err = x.row("SELECT scheme, hash, salt, passwd_mark FROM hx_password WHERE userid = ?", u.ID).
+			Scan(&c.scheme, &c.hash, &c.salt, &c.mark)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		c.hasRow = err == nil
+		return err
+	})
+	return u, c, err
 }
 
 func (s *Store) verifyHashed(scheme, hash, salt, login, plain string) bool {

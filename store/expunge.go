@@ -31,6 +31,43 @@ func (s *Store) Expunge(ctx context.Context, mailboxID int64, uids []int64) ([]i
 	return gone, err
 }
 
+// ExpungeUIDs removes exactly the given messages of a mailbox, whether or
+// not they have \Deleted, in one transaction: POP3's UPDATE state. UIDs
+// that are not (or no longer) in the mailbox are skipped. Side effects are
+// those of Expunge: a new modseq, QRESYNC's expunge records and a change
+// notification. It returns the removed UIDs in order.
+func (s *Store) ExpungeUIDs(ctx context.Context, mailboxID int64, uids []int64) ([]int64, error) {
+	if len(uids) == 0 {
+		return nil, nil
+	}
+	var gone []int64
+	var modseq int64
+	err := s.write(ctx, func(x q) error {
+		var err error
+		gone, modseq, err = s.expunge(x, mailboxID, func() ([]int64, error) {
+			var present []int64
+			for _, c := range chunks(uids, inChunk) {
+				ids, err := x.int64s("SELECT messageid FROM hw_message WHERE mailboxid = ? AND messageid IN ("+
+					placeholders(len(c))+")", append([]any{mailboxID}, int64Args(c)...)...)
+				if err != nil {
+					return nil, err
+				}
+				present = append(present, ids...)
+			}
+			slices.Sort(present)
+			return slices.Compact(present), nil
+		})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("expunge %d messages of mailbox %d: %w", len(uids), mailboxID, err)
+	}
+	if len(gone) > 0 {
+		s.hub.publish(Event{MailboxID: mailboxID, ModSeq: modseq})
+	}
+	return gone, nil
+}
+
 // expunge locks the mailbox, asks pick which messages go, and deletes them.
 func (s *Store) expunge(x q, mailboxID int64, pick func() ([]int64, error)) ([]int64, int64, error) {
 	modseq, ok, err := s.lockMailbox(x, mailboxID)

@@ -57,6 +57,17 @@ CREATE TABLE hx_body (
   PRIMARY KEY (physmessageid) )
 ENGINE = InnoDB;
 `,
+	// 2: leases on mailboxes, so a POP3 maildrop is locked across the
+	// processes (and nodes) sharing the database. expires is in
+	// milliseconds since 1970 by the database's clock.
+	`
+CREATE TABLE hx_mailbox_lock (
+  mailboxid BIGINT UNSIGNED NOT NULL,
+  owner VARCHAR(64) NOT NULL,
+  expires BIGINT NOT NULL,
+  PRIMARY KEY (mailboxid) )
+ENGINE = InnoDB;
+`,
 }
 
 // SchemaVersion is the hx_* schema version this build creates.

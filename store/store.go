@@ -132,6 +132,9 @@ type Store struct {
 	closeOnce sync.Once
 	closed    chan struct{}
 	bg        sync.WaitGroup
+
+	leaseMu       sync.Mutex // guards leasesStopped and lease.once
+	leasesStopped bool       // Close has begun: no new lease renewal
 }
 
 // Open connects to the data source, creates Hedwig's tables if the database
@@ -298,6 +301,9 @@ func (s *Store) Close() error {
 			s.hub.stop()
 			s.hub.mu.Unlock()
 		}
+		s.leaseMu.Lock()
+		s.leasesStopped = true
+		s.leaseMu.Unlock()
 		s.bg.Wait()
 		err = s.db.Close()
 	})
