@@ -8,7 +8,7 @@ import (
 // imapHandler builds the IMAP session handler of server s.
 func (e *env) imapHandler(b *beanReader, s *Server, lcfg listener.Config) listener.Handler {
 	c := e.globalSettings().Conf
-	cfg := imap.Config{Hostname: c.MyHostname, MaxLineLength: c.IMAP.LineLimit, MaxMessageSize: c.SMTP.MessageSizeLimit}
+	cfg := imap.Config{Hostname: c.MyHostname, MaxLineLength: c.IMAP.LineLimit, MaxMessageSize: c.SMTP.MessageSizeLimit, SpoolDir: c.TempDirectory}
 	if s.TLSMode == listener.StartTLS {
 		cfg.TLS = lcfg.TLS
 	}
