@@ -2,6 +2,7 @@ package container
 
 import (
 	"context"
+	"os"
 	"fmt"
 
 	"go.uber.org/fx"
@@ -38,6 +39,10 @@ func (e *env) buildDataSource(b *beanReader, lc fx.Lifecycle) *DataSource {
 	// handlers built after this bean hold it; a failure is reported against
 	// this bean's line like any other configuration problem.
 	c := e.globalSettings().Conf
+	// temp_directory holds large messages while SMTP and IMAP receive them.
+	if err := os.MkdirAll(c.TempDirectory, 0o700); err != nil {
+		e.probs.Errorf(c.Properties.Pos("temp_directory"), "temp_directory", "%v", err)
+	}
 	opts := store.Options{
 		DataDirectory:    c.DataDirectory,
 		BodiesInDatabase: c.BodiesInDatabase,
