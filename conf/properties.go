@@ -115,6 +115,9 @@ func (p *Properties) Keys() []string { return append([]string(nil), p.order...) 
 // the line whose value counts), or 0 if the key is absent. A value continued
 // over several lines is reported at the line where its key starts.
 func (p *Properties) Line(key string) int {
+	if p == nil {
+		return 0
+	}
 	if e, ok := p.current[key]; ok {
 		return e.line
 	}
@@ -124,5 +127,8 @@ func (p *Properties) Line(key string) int {
 // Pos is the place where key is set, for diagnostics; for an absent key it
 // names the whole file.
 func (p *Properties) Pos(key string) diag.Pos {
+	if p == nil {
+		return diag.Pos{}
+	}
 	return diag.Pos{File: p.path, Line: p.Line(key)}
 }

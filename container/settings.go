@@ -32,6 +32,12 @@ func (e *env) globalSettings() *Settings {
 		}
 		cfg, probs := conf.Load(path, sys)
 		e.probs.Merge(probs)
+		if cfg == nil {
+			// Unreadable or malformed: already reported; the components
+			// still build (against empty settings) so that every other
+			// problem is listed too.
+			cfg = &conf.Config{}
+		}
 		s.Conf = cfg
 		s.TLS = e.loadTLS(cfg)
 		e.settings = s
