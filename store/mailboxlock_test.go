@@ -85,27 +85,73 @@ func TestLockMailbox(t *testing.T) {
 
 // A lease lives as long as its holder: it is renewed before it runs out.
 func TestLockMailboxRenewed(t *testing.T) {
-	e := prepareBackend(t, allBackends[0])
-	ctx := context.Background()
-	a, b := e.store(), e.store()
-	u, _ := a.AddUser(ctx, "alice@example.com", "pw")
-	inbox, _ := a.MailboxByName(ctx, u.ID, "INBOX")
-	const ttl = 500 * time.Millisecond
-	release, err := a.LockMailbox(ctx, inbox.ID, ttl)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer release()
-	first := lockExpires(t, a, inbox.ID)
-	// Wait for a renewal made after the first lease would have run out;
-	// only a hang (the test's own timeout) fails.
-	for lockExpires(t, a, inbox.ID) < first+ttl.Milliseconds() {
-		time.Sleep(ttl / 10)
-	}
-	if _, err := b.LockMailbox(ctx, inbox.ID, ttl); !errors.Is(err, ErrLocked) {
-		t.Fatalf("lease renewed past its first expiry, yet: %v", err)
-	}
-	if _, err := a.LockMailbox(ctx, inbox.ID, time.Millisecond); err == nil {
-		t.Fatal("a 1 ms lease was accepted")
-	}
+	forEachBackend(t, func(t *testing.T, e *testEnv) {
+		ctx := context.Background()
+		a, b := e.store(), e.store()
+		u, _ := a.AddUser(ctx, "alice@example.com", "pw")
+		inbox, _ := a.MailboxByName(ctx, u.ID, "INBOX")
+		const ttl = 500 * time.Millisecond
+		release, err := a.LockMailbox(ctx, inbox.ID, ttl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer release()
+		first := lockExpires(t, a, inbox.ID)
+		// Wait for a renewal made after the first lease would have run
+		// out; only a hang (the test's own timeout) fails.
+		for lockExpires(t, a, inbox.ID) < first+ttl.Milliseconds() {
+			time.Sleep(ttl / 10)
+		}
+		if _, err := b.LockMailbox(ctx, inbox.ID, ttl); !errors.Is(err, ErrLocked) {
+			t.Fatalf("lease renewed past its first expiry, yet: %v", err)
+		}
+		if _, err := a.LockMailbox(ctx, inbox.ID, time.Millisecond); err == nil {
+			t.Fatal("a 1 ms lease was accepted")
+		}
+	})
+}
+
+// Sessions of several processes that race for one mailbox: exactly one
+// gets it, the others get ErrLocked and nothing else.
+func TestLockMailboxRace(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *testEnv) {
+		ctx := context.Background()
+		const n = 8
+		stores := make([]*Store, n)
+		for i := range stores {
+			stores[i] = e.store()
+		}
+		u, _ := stores[0].AddUser(ctx, "alice@example.com", "pw")
+		inbox, _ := stores[0].MailboxByName(ctx, u.ID, "INBOX")
+		for round := 0; round < 3; round++ {
+			type result struct {
+				release func()
+				err     error
+			}
+			results := make(chan result, n)
+			start := make(chan struct{})
+			for _, s := range stores {
+				go func() {
+					<-start
+					release, err := s.LockMailbox(ctx, inbox.ID, time.Minute)
+					results <- result{release, err}
+				}()
+			}
+			close(start)
+			var winners []func()
+			for range n {
+				r := <-results
+				switch {
+				case r.err == nil:
+					winners = append(winners, r.release)
+				case !errors.Is(r.err, ErrLocked):
+					t.Fatalf("round %d: %v", round, r.err)
+				}
+			}
+			if len(winners) != 1 {
+				t.Fatalf("round %d: %d sessions got the lock", round, len(winners))
+			}
+			winners[0]()
+		}
+	})
 }
