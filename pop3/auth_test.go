@@ -259,6 +259,25 @@ func TestAPOP(t *testing.T) {
 	}
 }
 
+// passwordOnlyStore is the real store seen through the Store interface
+// alone, as a store that cannot check APOP digests would be.
+type passwordOnlyStore struct{ Store }
+
+// Without APOPStore the greeting carries no timestamp and APOP is refused.
+func TestAPOPNotOffered(t *testing.T) {
+	st := testStore(t)
+	addHedwigUser(t, st, "mrose@example.com", "tanstaaf")
+	srv := startServer(t, &passwordOnlyStore{st}, listener.Implicit, Config{})
+	c := dialTLSRaw(t, srv.addr, clientTLS(t, ""))
+	greeting := c.expectOK()
+	if strings.ContainsAny(greeting, "<>") {
+		t.Errorf("greeting %q offers APOP", greeting)
+	}
+	c.cmdErr("APOP mrose@example.com "+apopDigest("<1.2@x>", "tanstaaf"), "APOP is not available")
+	c.cmdOK("USER mrose@example.com")
+	c.cmdOK("PASS tanstaaf")
+}
+
 func mustLookup(t testing.TB, st *store.Store, address string) store.User {
 	t.Helper()
 	u, err := st.LookupUser(context.Background(), address)

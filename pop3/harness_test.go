@@ -165,13 +165,13 @@ func clientTLS(t testing.TB, certName string) *tls.Config {
 
 // server is a Handler served by a real listener on 127.0.0.1:0.
 type server struct {
-	st   *store.Store
+	st   Store
 	l    *listener.Listener
 	addr string
 }
 
 // startServer serves POP3 on st with mode (StartTLS or Implicit).
-func startServer(t testing.TB, st *store.Store, mode listener.TLSMode, cfg Config) *server {
+func startServer(t testing.TB, st Store, mode listener.TLSMode, cfg Config) *server {
 	t.Helper()
 	if cfg.Hostname == "" {
 		cfg.Hostname = "mail.example.com"

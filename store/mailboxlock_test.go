@@ -1,8 +1,10 @@
 package store
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -152,6 +154,41 @@ func TestLockMailboxRace(t *testing.T) {
 				t.Fatalf("round %d: %d sessions got the lock", round, len(winners))
 			}
 			winners[0]()
+		}
+	})
+}
+
+// A process killed while holding a lease blocks the mailbox only until the
+// lease runs out; then another process takes it over.
+func TestLockMailboxHolderKilled(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *testEnv) {
+		ctx := context.Background()
+		s := e.store()
+		u, _ := s.AddUser(ctx, "alice@example.com", "pw")
+		inbox, _ := s.MailboxByName(ctx, u.ID, "INBOX")
+		child, out := e.startChild(t, "lock", e.dataDir, "HEDWIG_CHILD_TTL=1s")
+		line, err := bufio.NewReader(out).ReadString('\n')
+		if err != nil || line != "LOCKED\n" {
+			child.Process.Kill()
+			child.Wait()
+			t.Fatalf("child said %q: %v", line, err)
+		}
+		if _, err := s.LockMailbox(ctx, inbox.ID, time.Minute); !errors.Is(err, ErrLocked) {
+			t.Fatalf("while the other process holds the lease: %v", err)
+		}
+		child.Process.Signal(syscall.SIGKILL)
+		child.Wait()
+		// Only a hang (the test's own timeout) fails: the lease must expire.
+		for {
+			release, err := s.LockMailbox(ctx, inbox.ID, time.Minute)
+			if err == nil {
+				release()
+				break
+			}
+			if !errors.Is(err, ErrLocked) {
+				t.Fatal(err)
+			}
+			time.Sleep(100 * time.Millisecond)
 		}
 	})
 }

@@ -92,6 +92,9 @@ func runChild(role string) error {
 	if err != nil {
 		return err
 	}
+	if role == "lock" {
+		return holdLock(ctx, s, u)
+	}
 	writers, _ := strconv.Atoi(os.Getenv("HEDWIG_CHILD_WRITERS"))
 	count, _ := strconv.Atoi(os.Getenv("HEDWIG_CHILD_COUNT"))
 	offset, _ := strconv.Atoi(os.Getenv("HEDWIG_CHILD_OFFSET"))
@@ -128,8 +131,25 @@ func runChild(role string) error {
 		}()
 	}
 	wg.Wait()
-	_ = role
 	return firstErr
+}
+
+// holdLock takes the lease on alice's INBOX, says so, and keeps it until
+// the process is killed.
+func holdLock(ctx context.Context, s *Store, u User) error {
+	inbox, err := s.MailboxByName(ctx, u.ID, InboxName)
+	if err != nil {
+		return err
+	}
+	ttl, err := time.ParseDuration(os.Getenv("HEDWIG_CHILD_TTL"))
+	if err != nil {
+		return err
+	}
+	if _, err := s.LockMailbox(ctx, inbox.ID, ttl); err != nil {
+		return err
+	}
+	fmt.Println("LOCKED")
+	select {}
 }
 
 // readAcks collects "ACK index uid" lines; after want of them it calls at.
