@@ -17,7 +17,7 @@ type userKey struct {
 }
 
 // process-wide record of recent logins, for LOGIN-DELAY.
-var drops = struct {
+var recentLogins = struct {
 	sync.Mutex
 	lastLogin map[userKey]time.Time
 	pruned    time.Time
@@ -38,21 +38,21 @@ func (h *Handler) loginAllowed(user int64, now time.Time) (bool, time.Duration) 
 		return true, 0
 	}
 	key := userKey{h.store, user}
-	drops.Lock()
-	defer drops.Unlock()
-	if last, ok := drops.lastLogin[key]; ok && now.Sub(last) < d {
+	recentLogins.Lock()
+	defer recentLogins.Unlock()
+	if last, ok := recentLogins.lastLogin[key]; ok && now.Sub(last) < d {
 		return false, d - now.Sub(last)
 	}
-	drops.lastLogin[key] = now
+	recentLogins.lastLogin[key] = now
 	// Forget logins older than any delay now and then, so the table only
 	// holds recent ones.
-	if now.Sub(drops.pruned) > time.Minute {
-		for k, t := range drops.lastLogin {
+	if now.Sub(recentLogins.pruned) > time.Minute {
+		for k, t := range recentLogins.lastLogin {
 			if now.Sub(t) > time.Hour && now.Sub(t) > d {
-				delete(drops.lastLogin, k)
+				delete(recentLogins.lastLogin, k)
 			}
 		}
-		drops.pruned = now
+		recentLogins.pruned = now
 	}
 	return true, 0
 }

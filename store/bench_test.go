@@ -70,3 +70,25 @@ func BenchmarkDeliver4KB1Writer(b *testing.B)     { benchmarkDeliveries(b, 4<<10
 func BenchmarkDeliver4KB16Writers(b *testing.B)   { benchmarkDeliveries(b, 4<<10, 16) }
 func BenchmarkDeliver100KB1Writer(b *testing.B)   { benchmarkDeliveries(b, 100<<10, 1) }
 func BenchmarkDeliver100KB16Writers(b *testing.B) { benchmarkDeliveries(b, 100<<10, 16) }
+
+// BenchmarkLockMailbox measures taking and releasing a mailbox lease (a
+// POP3 login and QUIT each pay one of these).
+func BenchmarkLockMailbox(b *testing.B) {
+	for _, bc := range allBackends {
+		b.Run(bc.name, func(b *testing.B) {
+			e := prepareBackend(b, bc)
+			s := e.store()
+			ctx := context.Background()
+			u, _ := s.AddUser(ctx, "alice@example.com", "pw")
+			inbox, _ := s.MailboxByName(ctx, u.ID, InboxName)
+			for b.Loop() {
+				release, err := s.LockMailbox(ctx, inbox.ID, 5*time.Minute)
+				if err != nil {
+					b.Fatal(err)
+				}
+				release()
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "locks/s")
+		})
+	}
+}
