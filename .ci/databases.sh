@@ -29,7 +29,9 @@ _hedwig_log() { echo "databases.sh: $*" >&2; }
 _hedwig_free_port() {
 	local port i
 	for i in $(seq 1 50); do
-		port=$((20000 + RANDOM % 40000))
+		# Below the ephemeral range (32768+), where other processes'
+		# outgoing connections could hold the port.
+		port=$((15000 + RANDOM % 15000))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 			echo "$port"
 			return 0
@@ -75,18 +77,25 @@ _hedwig_start_mariadb() {
 		tail -n 20 "$dir/install.log" >&2
 		return 1
 	fi
-	port=$(_hedwig_free_port) || return 1
-	"$mariadbd" --no-defaults --user="$user" --datadir="$dir/data" \
-		--socket="$dir/mysqld.sock" --port="$port" --bind-address=127.0.0.1 \
-		--pid-file="$dir/mysqld.pid" --skip-log-bin --skip-name-resolve \
-		--innodb-buffer-pool-size=128M --max-connections=300 \
-		--log-error="$dir/error.log" >/dev/null 2>&1 &
-	HEDWIG_MYSQL_PID=$!
-	if ! _hedwig_wait 30 mariadb-admin --no-defaults -S "$dir/mysqld.sock" -u root ping; then
-		_hedwig_log "MariaDB did not start:"
-		tail -n 20 "$dir/error.log" >&2
-		return 1
-	fi
+	# A port found free can be taken before the server binds it: retry.
+	local attempt started=""
+	for attempt in 1 2 3; do
+		port=$(_hedwig_free_port) || return 1
+		"$mariadbd" --no-defaults --user="$user" --datadir="$dir/data" \
+			--socket="$dir/mysqld.sock" --port="$port" --bind-address=127.0.0.1 \
+			--pid-file="$dir/mysqld.pid" --skip-log-bin --skip-name-resolve \
+			--innodb-buffer-pool-size=128M --max-connections=300 \
+			--log-error="$dir/error.log" >/dev/null 2>&1 &
+		HEDWIG_MYSQL_PID=$!
+		if _hedwig_wait 30 mariadb-admin --no-defaults -S "$dir/mysqld.sock" -u root ping; then
+			started=1
+			break
+		fi
+		_hedwig_log "MariaDB did not start on port $port (attempt $attempt):"
+		tail -n 5 "$dir/error.log" >&2
+		_hedwig_stop_pid "$HEDWIG_MYSQL_PID" TERM
+	done
+	[[ -n $started ]] || return 1
 	mariadb --no-defaults -S "$dir/mysqld.sock" -u root <<-'SQL' || return 1
 		CREATE DATABASE hedwig_test CHARACTER SET utf8mb4;
 		CREATE USER 'hedwig'@'127.0.0.1' IDENTIFIED BY 'hedwig';
@@ -118,15 +127,24 @@ _hedwig_start_postgres() {
 		tail -n 20 "$dir/initdb.log" >&2
 		return 1
 	fi
-	port=$(_hedwig_free_port) || return 1
-	"${as[@]}" "$bin/postgres" -D "$dir/data" -p "$port" -k "$dir" \
-		-c listen_addresses=127.0.0.1 -c max_connections=300 \
-		-c shared_buffers=64MB >"$dir/postgres.log" 2>&1 &
-	if ! _hedwig_wait 30 "$bin/pg_isready" -q -h 127.0.0.1 -p "$port"; then
-		_hedwig_log "PostgreSQL did not start:"
-		tail -n 20 "$dir/postgres.log" >&2
-		return 1
-	fi
+	# A port found free can be taken before the server binds it: retry.
+	local attempt started=""
+	for attempt in 1 2 3; do
+		port=$(_hedwig_free_port) || return 1
+		"${as[@]}" "$bin/postgres" -D "$dir/data" -p "$port" -k "$dir" \
+			-c listen_addresses=127.0.0.1 -c max_connections=300 \
+			-c shared_buffers=64MB >"$dir/postgres.log" 2>&1 &
+		if _hedwig_wait 30 "$bin/pg_isready" -q -h 127.0.0.1 -p "$port"; then
+			started=1
+			break
+		fi
+		_hedwig_log "PostgreSQL did not start on port $port (attempt $attempt):"
+		tail -n 5 "$dir/postgres.log" >&2
+		if [[ -f $dir/data/postmaster.pid ]]; then
+			_hedwig_stop_pid "$(head -n 1 "$dir/data/postmaster.pid")" INT
+		fi
+	done
+	[[ -n $started ]] || return 1
 	# The postmaster's own PID (the background job may be runuser).
 	HEDWIG_PG_PID=$(head -n 1 "$dir/data/postmaster.pid")
 	"$bin/psql" -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 <<-'SQL' || return 1
