@@ -2,8 +2,8 @@ package container
 
 import (
 	"context"
-	"os"
 	"fmt"
+	"os"
 
 	"go.uber.org/fx"
 
