@@ -47,6 +47,22 @@ func shippedHome(t *testing.T, edits ...[2]string) string {
 	return home
 }
 
+// addUsers creates mail users (address, password pairs) in the store of the
+// configuration under home, as `hedwig user add` does, before it is served.
+func addUsers(t *testing.T, home string, pairs ...string) {
+	t.Helper()
+	st, probs := container.OpenStore(filepath.Join(home, "conf", "applicationContext.xml"), container.Options{})
+	if st == nil {
+		t.Fatal(probs.Err())
+	}
+	defer st.Close()
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if _, err := st.AddUser(context.Background(), pairs[i], pairs[i+1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 type running struct {
 	c      *container.Container
 	offset int
@@ -312,19 +328,8 @@ func TestSubmissionDeliversToTheStore(t *testing.T) {
 	}
 	home := shippedHome(t)
 	xml := filepath.Join(home, "conf", "applicationContext.xml")
-	st, probs := container.OpenStore(xml, container.Options{})
-	if st == nil {
-		t.Fatal(probs.Err())
-	}
+	addUsers(t, home, "alice@localhost", "wonderland", "bob@localhost", "builder")
 	ctx := context.Background()
-	alice, err := st.AddUser(ctx, "alice@localhost", "wonderland")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.AddUser(ctx, "bob@localhost", "builder"); err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
 
 	r := serve(t, home)
 	msg := "From: bob@localhost\r\nTo: alice@localhost\r\nSubject: hello\r\n\r\nline one\r\n.starts with a dot\r\n\r\n"
@@ -345,11 +350,15 @@ s.quit()
 	}
 	t.Logf("smtplib session took %v", time.Since(began))
 
-	st, probs = container.OpenStore(xml, container.Options{})
+	st, probs := container.OpenStore(xml, container.Options{})
 	if st == nil {
 		t.Fatal(probs.Err())
 	}
 	defer st.Close()
+	alice, err := st.LookupUser(ctx, "alice@localhost")
+	if err != nil {
+		t.Fatal(err)
+	}
 	inbox, err := st.MailboxByName(ctx, alice.ID, "INBOX")
 	if err != nil {
 		t.Fatal(err)
@@ -406,14 +415,7 @@ func TestRemoteMailIsQueued(t *testing.T) {
 		t.Skip("python3 not installed (Debian package python3)")
 	}
 	home := shippedHome(t)
-	st, probs := container.OpenStore(filepath.Join(home, "conf", "applicationContext.xml"), container.Options{})
-	if st == nil {
-		t.Fatal(probs.Err())
-	}
-	if _, err := st.AddUser(context.Background(), "bob@localhost", "builder"); err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
+	addUsers(t, home, "bob@localhost", "builder")
 	r := serve(t, home)
 	script := `
 import smtplib, ssl, sys
@@ -494,14 +496,7 @@ func TestLMTPDelivery(t *testing.T) {
 		t.Skip("python3 not installed (Debian package python3)")
 	}
 	home := shippedHome(t)
-	st, probs := container.OpenStore(filepath.Join(home, "conf", "applicationContext.xml"), container.Options{})
-	if st == nil {
-		t.Fatal(probs.Err())
-	}
-	if _, err := st.AddUser(context.Background(), "alice@localhost", "pw"); err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
+	addUsers(t, home, "alice@localhost", "pw")
 	r := serve(t, home)
 	script := `
 import smtplib, sys
@@ -560,14 +555,7 @@ func TestIMAPAuthenticateExternalWithClientP12(t *testing.T) {
 	data, _ := os.ReadFile(props)
 	data = []byte(strings.Replace(string(data), "mydomain=localhost", "mydomain=example.com,localhost", 1))
 	os.WriteFile(props, append(data, []byte("\ntls_truststore="+trust+"\n")...), 0o644)
-	st, probs := container.OpenStore(filepath.Join(home, "conf", "applicationContext.xml"), container.Options{})
-	if st == nil {
-		t.Fatal(probs.Err())
-	}
-	if _, err := st.AddUser(context.Background(), "alice@example.com", "unused"); err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
+	addUsers(t, home, "alice@example.com", "unused")
 	r := serve(t, home)
 
 	p12, err := os.ReadFile("testdata/client.p12")
