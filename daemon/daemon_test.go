@@ -600,3 +600,95 @@ func TestIMAPAuthenticateExternalWithClientP12(t *testing.T) {
 		t.Fatalf("SELECT INBOX as the certificate's user: %s", status)
 	}
 }
+
+// Two hedwig servers on one database (issue 4's "beyond one machine"): a
+// message delivered by LMTP through the first wakes an IMAP IDLE on the
+// second. The database is one SQLite file shared by both; set
+// HEDWIG_TEST_NODES_DSN to a JDBC URL of an empty MariaDB/PostgreSQL
+// database to run it there, with bodies in the database as docs/scaling.md
+// describes (not the store suite's test database: that suite drops its
+// tables while other packages' tests run).
+func TestTwoNodesIDLE(t *testing.T) {
+	shared := t.TempDir()
+	url := "jdbc:sqlite:" + filepath.Join(shared, "hedwig.db")
+	extra := "data_directory=" + filepath.Join(shared, "data") + "\n"
+	if v := os.Getenv("HEDWIG_TEST_NODES_DSN"); v != "" {
+		url, extra = v, "store_bodies_in_database=yes\n"
+	}
+	node := func() string {
+		home := shippedHome(t)
+		props := filepath.Join(home, "conf", "default.properties")
+		data, _ := os.ReadFile(props)
+		data = []byte(strings.Replace(string(data), "jdbc.url=jdbc:sqlite:data/hedwig.db", "jdbc.url="+url, 1))
+		os.WriteFile(props, append(data, []byte("\n"+extra)...), 0o644)
+		return home
+	}
+	homeA, homeB := node(), node()
+	addUsers(t, homeA, "alice@localhost", "wonderland")
+	a, b := serve(t, homeA), serve(t, homeB)
+
+	conn, err := tls.Dial("tcp", b.addr(10993), &tls.Config{InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(60 * time.Second))
+	br := bufio.NewReader(conn)
+	readLine(t, br)
+	until := func(tag string) {
+		for {
+			if line := readLine(t, br); strings.HasPrefix(line, tag+" ") {
+				if !strings.HasPrefix(line, tag+" OK") {
+					t.Fatalf("%s", line)
+				}
+				return
+			}
+		}
+	}
+	fmt.Fprintf(conn, "a1 LOGIN alice@localhost wonderland\r\n")
+	until("a1")
+	fmt.Fprintf(conn, "a2 SELECT INBOX\r\n")
+	until("a2")
+	fmt.Fprintf(conn, "a3 IDLE\r\n")
+	if line := readLine(t, br); !strings.HasPrefix(line, "+") {
+		t.Fatalf("IDLE: %s", line)
+	}
+
+	// Deliver through node A by LMTP (no authentication needed on loopback).
+	lmtp, err := net.Dial("tcp", a.addr(10024))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lmtp.Close()
+	lmtp.SetDeadline(time.Now().Add(30 * time.Second))
+	lr := bufio.NewReader(lmtp)
+	expect := func(code string) {
+		for {
+			line := readLine(t, lr)
+			if !strings.HasPrefix(line, code) {
+				t.Fatalf("LMTP: %q, want %s", line, code)
+			}
+			if len(line) < 4 || line[3] != '-' {
+				return
+			}
+		}
+	}
+	expect("220")
+	for _, step := range []struct{ cmd, code string }{
+		{"LHLO test.example", "250"}, {"MAIL FROM:<bob@example.org>", "250"},
+		{"RCPT TO:<alice@localhost>", "250"}, {"DATA", "354"},
+		{"Subject: across nodes\r\n\r\nhello from node A\r\n.", "250"},
+	} {
+		fmt.Fprintf(lmtp, "%s\r\n", step.cmd)
+		expect(step.code)
+	}
+
+	for {
+		line := readLine(t, br)
+		if strings.HasSuffix(line, " EXISTS") {
+			break
+		}
+	}
+	fmt.Fprintf(conn, "DONE\r\n")
+	until("a3")
+}
