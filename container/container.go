@@ -47,7 +47,6 @@ type Container struct {
 	Problems *diag.List
 	env      *env
 	app      *fx.App
-	james    []*Server // listeners read from a James configuration (CheckJames)
 }
 
 // Load reads the XML at path and everything it names, and builds every

@@ -10,7 +10,7 @@ import (
 
 // Servers returns the listener components in start order.
 func (c *Container) Servers() []*Server {
-	out := append([]*Server(nil), c.james...)
+	var out []*Server
 	for _, inst := range c.Instances() {
 		if s, ok := inst.Value.(*Server); ok {
 			out = append(out, s)

@@ -110,7 +110,12 @@ func Serve(ctx context.Context, opts Options, log *zap.Logger) error {
 		}
 	}
 	began := time.Now()
-	c := container.Load(path, container.Options{PortOffset: opts.PortOffset, Logger: log})
+	var c *container.Container
+	if dir, ok := container.JamesConfDir(path); ok {
+		c = container.LoadJames(dir, container.Options{PortOffset: opts.PortOffset, Logger: log})
+	} else {
+		c = container.Load(path, container.Options{PortOffset: opts.PortOffset, Logger: log})
+	}
 	for _, p := range c.Problems.All() {
 		switch p.Severity.String() {
 		case "error":

@@ -80,7 +80,11 @@ func serve(t *testing.T, home string) *running {
 		ctx, cancel := context.WithCancel(context.Background())
 		started := make(chan *container.Container, 1)
 		done := make(chan error, 1)
-		opts := Options{ConfigFile: filepath.Join(home, "conf", "applicationContext.xml"), PortOffset: offset,
+		config := filepath.Join(home, "conf", "applicationContext.xml")
+		if _, err := os.Stat(config); err != nil {
+			config = filepath.Join(home, "conf") // a James 3 conf/ directory
+		}
+		opts := Options{ConfigFile: config, PortOffset: offset,
 			StopTimeout: 15 * time.Second, Started: func(c *container.Container) { started <- c }}
 		go func() { done <- Serve(ctx, opts, zap.NewNop()) }()
 		select {
@@ -691,4 +695,64 @@ func TestTwoNodesIDLE(t *testing.T) {
 	}
 	fmt.Fprintf(conn, "DONE\r\n")
 	until("a3")
+}
+
+// A James 3 conf/ directory served as it is: its SMTP and IMAP servers
+// listen with their TLS modes and James's keystore, and a user of the
+// imported store logs in over IMAPS.
+func TestServeJamesConfiguration(t *testing.T) {
+	home := t.TempDir()
+	conf := filepath.Join(home, "conf")
+	os.MkdirAll(conf, 0o755)
+	entries, _ := os.ReadDir("testdata/james/conf")
+	for _, e := range entries {
+		data, _ := os.ReadFile(filepath.Join("testdata/james/conf", e.Name()))
+		os.WriteFile(filepath.Join(conf, e.Name()), data, 0o644)
+	}
+	ks, _ := os.ReadFile("testdata/james/keystore")
+	os.WriteFile(filepath.Join(conf, "keystore"), ks, 0o600)
+
+	r := serve(t, home)
+	ids := map[string]string{}
+	for _, s := range r.c.Servers() {
+		ids[s.ID] = s.TLSMode.String()
+	}
+	for id, mode := range map[string]string{"smtpserver-global": "none", "smtpserver-TLS": "implicit TLS",
+		"smtpserver-authenticated": "STARTTLS", "imapserver": "STARTTLS", "imapserver-ssl": "implicit TLS"} {
+		if ids[id] != mode {
+			t.Errorf("server %s: TLS %q, want %q (all: %v)", id, ids[id], mode, ids)
+		}
+	}
+	// The imported configuration and its store live under James's var/.
+	addUsers(t, filepath.Join(home, "var", "hedwig"), "alice@localhost", "wonderland")
+
+	conn, err := tls.Dial("tcp", r.addr(993), &tls.Config{InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(20 * time.Second))
+	br := bufio.NewReader(conn)
+	readLine(t, br)
+	fmt.Fprintf(conn, "a1 LOGIN alice@localhost wonderland\r\na2 SELECT INBOX\r\n")
+	for _, tag := range []string{"a1", "a2"} {
+		for {
+			line := readLine(t, br)
+			if strings.HasPrefix(line, tag+" ") {
+				if !strings.HasPrefix(line, tag+" OK") {
+					t.Fatalf("%s", line)
+				}
+				break
+			}
+		}
+	}
+	plain, err := net.Dial("tcp", r.addr(25))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	plain.SetDeadline(time.Now().Add(10 * time.Second))
+	if got := readLine(t, bufio.NewReader(plain)); !strings.HasPrefix(got, "220 ") {
+		t.Fatalf("James's SMTP port: %q", got)
+	}
 }

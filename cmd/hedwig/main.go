@@ -129,7 +129,7 @@ func check(args []string, stdout, stderr io.Writer) int {
 	}
 	var c *container.Container
 	if dir, ok := container.JamesConfDir(path); ok {
-		c = container.CheckJames(dir, container.Options{PortOffset: cf.portOffset})
+		c = container.LoadJames(dir, container.Options{PortOffset: cf.portOffset, CheckOnly: true})
 	} else {
 		c = container.Load(path, container.Options{PortOffset: cf.portOffset, CheckOnly: true})
 	}
