@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/hedwigmail/hedwig/diag"
+	"github.com/hedwigmail/hedwig/internal/atomicfile"
 	"github.com/hedwigmail/hedwig/james"
 	"github.com/hedwigmail/hedwig/security"
 )
@@ -136,7 +137,7 @@ func writeJamesImport(home string, cfg *james.Config, tls *security.Settings) (s
 			kv("tls_ocsp", "yes")
 		}
 	}
-	if err := writeFileAtomic(filepath.Join(confDir, "default.properties"), []byte(p.String())); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(confDir, "default.properties"), []byte(p.String()), 0o600); err != nil {
 		return "", err
 	}
 
@@ -208,7 +209,7 @@ func writeJamesImport(home string, cfg *james.Config, tls *security.Settings) (s
 	}
 	x.WriteString("</beans>\n")
 	path := filepath.Join(confDir, "applicationContext.xml")
-	return path, writeFileAtomic(path, []byte(x.String()))
+	return path, atomicfile.WriteFile(path, []byte(x.String()), 0o644)
 }
 
 // propValue escapes a value for a Java properties file.
@@ -221,20 +222,4 @@ func firstNonEmpty(a, b string) string {
 		return a
 	}
 	return b
-}
-
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

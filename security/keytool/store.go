@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/hedwigmail/hedwig/internal/atomicfile"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -289,31 +290,7 @@ func (s *keystore) save() error {
 	return nil
 }
 
-// writeFileAtomic writes data to a temporary file with mode 0600 beside
-// path, then renames it over path: readers see the old file or the new
-// one, never half of it.
+// writeFileAtomic writes a keytool output file (mode 0600) atomically.
 func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	name := tmp.Name()
-	defer os.Remove(name)
-	if err := tmp.Chmod(osFileMode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(name, path)
+	return atomicfile.WriteFile(path, data, osFileMode)
 }
