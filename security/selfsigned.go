@@ -12,11 +12,11 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"github.com/hedwigmail/hedwig/internal/atomicfile"
 	"io/fs"
 	"math/big"
 	"net"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 )
@@ -102,38 +102,10 @@ func EnsureSelfSigned(certPath, keyPath string, hosts []string, validity time.Du
 	return true, nil
 }
 
-// writeNewFile writes data to a temporary file (mode 0600) beside path,
-// syncs it, and hard-links it to path, which fails if path exists: the
-// file appears complete or not at all, and nothing is overwritten.
+// writeNewFile writes a key or certificate file (mode 0600) that must not
+// exist yet; it appears complete or not at all.
 func writeNewFile(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Link(tmp.Name(), path); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("%s already exists; not overwriting it", path)
-		}
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return atomicfile.WriteNewFile(path, data, 0o600)
 }
 
 // SignSelfSigned signs tmpl with its own key. It fills in what every

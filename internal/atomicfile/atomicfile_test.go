@@ -31,3 +31,20 @@ func TestWriteFileReplacesWithMode(t *testing.T) {
 		t.Fatal("writing into a missing directory succeeded")
 	}
 }
+
+func TestWriteNewFileNeverOverwrites(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hedwig.crt")
+	if err := WriteNewFile(path, []byte("first"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteNewFile(path, []byte("second"), 0o600); err == nil {
+		t.Fatal("an existing file was overwritten")
+	}
+	if data, _ := os.ReadFile(path); string(data) != "first" {
+		t.Fatalf("content %q, want first", data)
+	}
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	if len(entries) != 1 {
+		t.Fatalf("temporary files left: %d entries", len(entries))
+	}
+}
