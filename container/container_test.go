@@ -249,3 +249,34 @@ func TestBadCronAndMethod(t *testing.T) {
 		}
 	}
 }
+
+// <task:executor> bounds sessions like a ThreadPoolTaskExecutor bean.
+func TestTaskExecutorNamespace(t *testing.T) {
+	home := hedwigHome(t, map[string][][2]string{
+		"default.properties": sqliteProps,
+		"applicationContext.xml": {{`<task:scheduler id="scheduler" />`,
+			`<task:scheduler id="scheduler" /><task:executor id="pool" pool-size="2-4" queue-capacity="7" />`},
+			{`<property name="taskExecutor" ref="smtp.taskExecutor"/>
+	</bean>
+
+	<!-- Use the following to enable SSL/TLS for SMTP -->`, `<property name="taskExecutor" ref="pool"/>
+	</bean>
+
+	<!-- Use the following to enable SSL/TLS for SMTP -->`}},
+	})
+	c := load(t, home, Options{})
+	if c.Problems.HasErrors() {
+		t.Fatalf("errors:\n%s", report(c))
+	}
+	for _, inst := range c.Instances() {
+		if inst.ID == "pool" {
+			cfg := inst.Value.(*Executor).Config()
+			if cfg.CorePoolSize != 2 || cfg.MaxPoolSize != 4 || cfg.QueueCapacity != 7 || cfg.QueueUnbounded {
+				t.Fatalf("task:executor config %+v", cfg)
+			}
+		}
+	}
+	if !regexp.MustCompile(`smtp\.server\s+smtp\s+:25\s+none\s+pool`).MatchString(report(c)) {
+		t.Fatalf("smtp.server does not use the task:executor:\n%s", report(c))
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.uber.org/fx"
@@ -25,22 +26,40 @@ type Server struct {
 	TLS      *TLSMaterial
 }
 
-// Executor is a ThreadPoolTaskExecutor bean.
+// Executor is a ThreadPoolTaskExecutor bean (or a <task:executor>).
 type Executor struct {
 	*executor.Executor
-	Users []string // server beans that share it, filled as they are built
 }
 
 func (e *env) buildExecutor(b *beanReader, cls *Class, lc fx.Lifecycle) *Executor {
+	wait, _ := b.boolean("waitForTasksToCompleteOnShutdown", false)
 	cfg := executor.Config{
 		Name:                   b.bean.ID,
 		CorePoolSize:           b.integer("corePoolSize", 1),
 		MaxPoolSize:            b.integer("maxPoolSize", 0),
-		WaitForTasksOnShutdown: func() bool { v, _ := b.boolean("waitForTasksToCompleteOnShutdown", false); return v }(),
+		WaitForTasksOnShutdown: wait,
 		AwaitTermination:       time.Duration(b.integer("awaitTerminationSeconds", 0)) * time.Second,
 	}
-	if q, _, ok := b.literal("queueCapacity"); ok {
-		cfg.QueueCapacity, _ = strconv.Atoi(q)
+	queue, _, hasQueue := b.literal("queueCapacity")
+	if cls.Name == "task:executor" {
+		// <task:executor pool-size="5" or "5-10" queue-capacity="25">
+		cfg.CorePoolSize, cfg.MaxPoolSize = 1, 0
+		if size := b.str("pool-size", ""); size != "" {
+			lo, hi, isRange := strings.Cut(size, "-")
+			n, err1 := strconv.Atoi(strings.TrimSpace(lo))
+			m, err2 := n, error(nil)
+			if isRange {
+				m, err2 = strconv.Atoi(strings.TrimSpace(hi))
+			}
+			if err1 != nil || err2 != nil {
+				e.probs.Errorf(b.pos("pool-size"), subject(b.bean), "pool-size %q: want N or MIN-MAX", size)
+			}
+			cfg.CorePoolSize, cfg.MaxPoolSize = n, m
+		}
+		queue, _, hasQueue = b.literal("queue-capacity")
+	}
+	if hasQueue {
+		cfg.QueueCapacity, _ = strconv.Atoi(queue)
 	} else {
 		cfg.QueueUnbounded = true
 	}
@@ -98,7 +117,6 @@ func (e *env) buildServer(b *beanReader, cls *Class, deps map[string]*Instance, 
 		if inst := deps[ref]; inst != nil {
 			if shared, ok := inst.Value.(*Executor); ok {
 				ex = shared.Executor
-				shared.Users = append(shared.Users, s.ID)
 				s.Executor = ref
 			} else {
 				e.probs.Errorf(b.pos("taskExecutor"), subj, "taskExecutor %q is not a ThreadPoolTaskExecutor", ref)
