@@ -246,24 +246,9 @@ func (l *loader) displayProps(abs string) string {
 // "*" and "?" match as in filepath.Glob; a pattern may match nothing.
 // Other URL schemes are refused.
 func (l *loader) resourcePaths(location, relDir string) ([]string, error) {
-	var path string
-	switch {
-	case strings.HasPrefix(location, "classpath*:"):
-		path = filepath.Join(l.rootDir, strings.TrimPrefix(location, "classpath*:"))
-	case strings.HasPrefix(location, "classpath:"):
-		path = filepath.Join(l.rootDir, strings.TrimPrefix(location, "classpath:"))
-	case strings.HasPrefix(location, "file:"):
-		rest := strings.TrimPrefix(location, "file:")
-		rest = strings.TrimPrefix(rest, "//") // file:///abs
-		if filepath.IsAbs(rest) {
-			path = filepath.Clean(rest)
-		} else {
-			path = filepath.Join(l.defs.AppHome, rest)
-		}
-	case hasURLScheme(location):
-		return nil, fmt.Errorf("only file: and classpath: resources can be read, not %q", location)
-	default:
-		path = filepath.Join(relDir, strings.TrimPrefix(location, "/"))
+	path, err := resolveResource(location, l.rootDir, l.defs.AppHome, relDir)
+	if err != nil {
+		return nil, err
 	}
 	if !strings.ContainsAny(path, "*?[") {
 		return []string{path}, nil
@@ -273,6 +258,39 @@ func (l *loader) resourcePaths(location, relDir string) ([]string, error) {
 		return nil, fmt.Errorf("bad pattern %q: %w", location, err)
 	}
 	return matches, nil
+}
+
+// resolveResource maps one Spring resource location to a path (see
+// resourcePaths); patterns are left to the caller.
+func resolveResource(location, rootDir, appHome, relDir string) (string, error) {
+	switch {
+	case strings.HasPrefix(location, "classpath*:"):
+		return filepath.Join(rootDir, strings.TrimPrefix(location, "classpath*:")), nil
+	case strings.HasPrefix(location, "classpath:"):
+		return filepath.Join(rootDir, strings.TrimPrefix(location, "classpath:")), nil
+	case strings.HasPrefix(location, "file:"):
+		rest := strings.TrimPrefix(location, "file:")
+		rest = strings.TrimPrefix(rest, "//") // file:///abs
+		if filepath.IsAbs(rest) {
+			return filepath.Clean(rest), nil
+		}
+		return filepath.Join(appHome, rest), nil
+	case hasURLScheme(location):
+		return "", fmt.Errorf("only file: and classpath: resources can be read, not %q", location)
+	}
+	return filepath.Join(relDir, strings.TrimPrefix(location, "/")), nil
+}
+
+// ResourcePath resolves a resource location written in a bean property
+// (such as a PropertiesFactoryBean's location) exactly as the loader
+// resolves its own: classpath: and plain paths against the root XML's
+// directory, relative file: paths against app.home.
+func (d *Definitions) ResourcePath(location string) (string, error) {
+	root := filepath.Dir(d.File)
+	if abs, err := filepath.Abs(root); err == nil {
+		root = abs
+	}
+	return resolveResource(strings.TrimSpace(location), root, d.AppHome, root)
 }
 
 // hasURLScheme reports whether s starts with "scheme:" (two or more

@@ -1,7 +1,6 @@
 package container
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -149,32 +148,19 @@ func (b *beanReader) pos(name string) diag.Pos {
 	return b.bean.Pos
 }
 
-// location turns a Spring resource string (file:…, bare path) into a path.
+// location resolves a resource property (file:…, classpath:…, a path) the
+// way the bean loader resolves its own locations.
 func (b *beanReader) location(name string) string {
 	s := b.str(name, "")
 	if s == "" {
 		return ""
 	}
-	return resourcePath(s, filepath.Dir(b.defs.File))
-}
-
-// resourcePath resolves Spring's "file:" and "classpath:" resource
-// prefixes; hedwig has no classpath, so classpath resources are looked up
-// next to the XML.
-func resourcePath(s, confDir string) string {
-	switch {
-	case strings.HasPrefix(s, "file:"):
-		s = strings.TrimPrefix(s, "file:")
-		if strings.HasPrefix(s, "//") && !strings.HasPrefix(s, "///") {
-			s = s[1:]
-		}
-	case strings.HasPrefix(s, "classpath:"):
-		s = filepath.Join(confDir, strings.TrimLeft(strings.TrimPrefix(s, "classpath:"), "/"))
+	path, err := b.defs.ResourcePath(s)
+	if err != nil {
+		b.probs.Errorf(b.pos(name), subject(b.bean), "property %q: %v", name, err)
+		return ""
 	}
-	if !filepath.IsAbs(s) {
-		s = filepath.Join(confDir, s)
-	}
-	return filepath.Clean(s)
+	return path
 }
 
 // appHome is ${app.home}: the parent of the directory holding the XML.
@@ -190,5 +176,3 @@ func exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
 }
-
-func itoa(i int) string { return fmt.Sprint(i) }

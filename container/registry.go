@@ -188,10 +188,9 @@ func nearestClasses(name string, n int) []string {
 		name string
 		d    int
 	}
-	simple := func(s string) string { return s[strings.LastIndexAny(s, ".:")+1:] }
 	var cs []cand
 	for k := range registry {
-		d := 2*typo.Distance(strings.ToLower(simple(name)), strings.ToLower(simple(k))) + typo.Distance(name, k)/4
+		d := 2*typo.Distance(strings.ToLower(simpleName(name)), strings.ToLower(simpleName(k))) + typo.Distance(name, k)/4
 		cs = append(cs, cand{k, d})
 	}
 	sort.Slice(cs, func(i, j int) bool {

@@ -21,7 +21,6 @@ type Job struct {
 // comes makes that time be skipped, as Spring's scheduler does.
 type Scheduler struct {
 	Log *zap.Logger
-	Now func() time.Time // for tests; nil: time.Now
 
 	mu     sync.Mutex
 	jobs   []Job
@@ -58,17 +57,10 @@ func (s *Scheduler) Start() {
 	}
 }
 
-func (s *Scheduler) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
-}
-
 func (s *Scheduler) loop(ctx context.Context, j Job) {
 	defer s.wg.Done()
 	for {
-		next := j.Cron.Next(s.now())
+		next := j.Cron.Next(time.Now())
 		if next.IsZero() {
 			s.Log.Warn("scheduled job never runs: its cron expression matches no date", zap.String("job", j.Name), zap.Stringer("cron", j.Cron))
 			return
