@@ -124,6 +124,91 @@ func readLine(t *testing.T, r *bufio.Reader) string {
 	return strings.TrimRight(line, "\r\n")
 }
 
+// client is one test connection: dialled (over TLS when a config is
+// given), bounded by a deadline, its greeting already read.
+type client struct {
+	t        *testing.T
+	conn     net.Conn
+	r        *bufio.Reader
+	greeting string
+}
+
+// dial connects to addr, reads the greeting and closes the connection
+// when the test ends.
+func dial(t *testing.T, addr string, cfg *tls.Config) *client {
+	t.Helper()
+	c, err := tryDial(t, addr, cfg)
+	if err != nil {
+		t.Fatalf("%s: %v", addr, err)
+	}
+	return c
+}
+
+// tryDial is dial for connections that may rightly be refused.
+func tryDial(t *testing.T, addr string, cfg *tls.Config) (*client, error) {
+	t.Helper()
+	d := &net.Dialer{Timeout: 5 * time.Second}
+	var conn net.Conn
+	var err error
+	if cfg != nil {
+		conn, err = tls.DialWithDialer(d, "tcp", addr, cfg)
+	} else {
+		conn, err = d.Dial("tcp", addr)
+	}
+	if err != nil {
+		return nil, err
+	}
+	t.Cleanup(func() { conn.Close() })
+	conn.SetDeadline(time.Now().Add(30 * time.Second))
+	c := &client{t: t, conn: conn, r: bufio.NewReader(conn)}
+	line, err := c.r.ReadString('\n')
+	if err != nil {
+		return nil, err
+	}
+	c.greeting = strings.TrimRight(line, "\r\n")
+	return c, nil
+}
+
+func (c *client) send(format string, args ...any) {
+	c.t.Helper()
+	if _, err := fmt.Fprintf(c.conn, format+"\r\n", args...); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+func (c *client) line() string {
+	c.t.Helper()
+	return readLine(c.t, c.r)
+}
+
+// expectGreeting fails the test unless the greeting starts with want.
+func (c *client) expectGreeting(want string) {
+	c.t.Helper()
+	if !strings.HasPrefix(c.greeting, want) {
+		c.t.Fatalf("greeting %q, want %q…", c.greeting, want)
+	}
+}
+
+// imapOK sends one tagged IMAP command and fails unless it completes OK.
+func (c *client) imapOK(tag, format string, args ...any) {
+	c.t.Helper()
+	c.send(tag+" "+format, args...)
+	c.imapWait(tag)
+}
+
+// imapWait reads up to the tagged completion of tag and fails unless it is OK.
+func (c *client) imapWait(tag string) {
+	c.t.Helper()
+	for {
+		if line := c.line(); strings.HasPrefix(line, tag+" ") {
+			if !strings.HasPrefix(line, tag+" OK") {
+				c.t.Fatalf("%s", line)
+			}
+			return
+		}
+	}
+}
+
 func TestShippedConfigurationServesAllListeners(t *testing.T) {
 	r := serve(t, shippedHome(t))
 	if n := len(r.c.Servers()); n != 8 {
@@ -131,32 +216,16 @@ func TestShippedConfigurationServesAllListeners(t *testing.T) {
 	}
 	greetings := map[int]string{10025: "220 ", 10587: "220 ", 10143: "* OK ", 10110: "+OK ", 10024: "220 "}
 	for port, want := range greetings {
-		conn, err := net.DialTimeout("tcp", r.addr(port), 5*time.Second)
-		if err != nil {
-			t.Fatalf("port %d: %v", port, err)
-		}
-		conn.SetDeadline(time.Now().Add(10 * time.Second))
-		if got := readLine(t, bufio.NewReader(conn)); !strings.HasPrefix(got, want) {
-			t.Errorf("port %d greeting %q, want prefix %q", port, got, want)
-		}
-		conn.Close()
+		dial(t, r.addr(port), nil).expectGreeting(want)
 	}
 	// Implicit TLS listeners speak TLS 1.2+ from the first byte, with the
 	// certificate made on first start.
 	for port, want := range map[int]string{10993: "* OK ", 10995: "+OK ", 10465: "220 "} {
-		conn, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", r.addr(port),
-			&tls.Config{InsecureSkipVerify: true, MaxVersion: tls.VersionTLS12})
-		if err != nil {
-			t.Fatalf("port %d: %v", port, err)
-		}
-		conn.SetDeadline(time.Now().Add(10 * time.Second))
-		if got := readLine(t, bufio.NewReader(conn)); !strings.HasPrefix(got, want) {
-			t.Errorf("port %d greeting %q, want prefix %q", port, got, want)
-		}
-		if cs := conn.ConnectionState(); cs.Version != tls.VersionTLS12 || !strings.Contains(tls.CipherSuiteName(cs.CipherSuite), "ECDHE") {
+		c := dial(t, r.addr(port), &tls.Config{InsecureSkipVerify: true, MaxVersion: tls.VersionTLS12})
+		c.expectGreeting(want)
+		if cs := c.conn.(*tls.Conn).ConnectionState(); cs.Version != tls.VersionTLS12 || !strings.Contains(tls.CipherSuiteName(cs.CipherSuite), "ECDHE") {
 			t.Errorf("port %d negotiated %s %s", port, tls.VersionName(cs.Version), tls.CipherSuiteName(cs.CipherSuite))
 		}
-		conn.Close()
 	}
 }
 
@@ -200,64 +269,24 @@ func TestSharedExecutorBusyReplies(t *testing.T) {
 		[2]string{`<property name="queueCapacity" value="25" />`, `<property name="queueCapacity" value="0" />`},
 	)
 	r := serve(t, home)
-	hold, err := net.Dial("tcp", r.addr(10110))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hold.Close()
-	hold.SetDeadline(time.Now().Add(10 * time.Second))
-	if got := readLine(t, bufio.NewReader(hold)); !strings.HasPrefix(got, "+OK") {
-		t.Fatalf("POP3 greeting %q", got)
-	}
-	smtp, err := net.Dial("tcp", r.addr(10025))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer smtp.Close()
-	smtp.SetDeadline(time.Now().Add(10 * time.Second))
-	if got := readLine(t, bufio.NewReader(smtp)); !strings.HasPrefix(got, "421 4.3.2") {
-		t.Fatalf("SMTP while the executor is full: %q, want 421 4.3.2", got)
-	}
-	pop, err := net.Dial("tcp", r.addr(10110))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pop.Close()
-	pop.SetDeadline(time.Now().Add(10 * time.Second))
-	if got := readLine(t, bufio.NewReader(pop)); !strings.HasPrefix(got, "-ERR [SYS/TEMP]") {
-		t.Fatalf("POP3 while the executor is full: %q, want -ERR [SYS/TEMP]", got)
-	}
-	// IMAP has its own executor here: it is not affected.
-	imap, err := net.Dial("tcp", r.addr(10143))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer imap.Close()
-	imap.SetDeadline(time.Now().Add(10 * time.Second))
-	if got := readLine(t, bufio.NewReader(imap)); !strings.HasPrefix(got, "* OK") {
-		t.Fatalf("IMAP greeting %q", got)
-	}
+	dial(t, r.addr(10110), nil).expectGreeting("+OK")             // holds the only worker
+	dial(t, r.addr(10025), nil).expectGreeting("421 4.3.2")       // SMTP while the executor is full
+	dial(t, r.addr(10110), nil).expectGreeting("-ERR [SYS/TEMP]") // POP3 while the executor is full
+	dial(t, r.addr(10143), nil).expectGreeting("* OK")            // IMAP has its own executor here
 }
 
 // Stopping lets a session finish: a client in the middle of a session is
 // told the server is going away rather than cut off.
 func TestGracefulStop(t *testing.T) {
 	r := serve(t, shippedHome(t))
-	conn, err := net.Dial("tcp", r.addr(10143))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(20 * time.Second))
-	br := bufio.NewReader(conn)
-	readLine(t, br)
+	c := dial(t, r.addr(10143), nil)
 	stopped := make(chan error, 1)
 	go func() { stopped <- r.stop() }()
 	time.Sleep(100 * time.Millisecond)
-	fmt.Fprintf(conn, "a1 NOOP\r\n")
+	c.send("a1 NOOP")
 	var lines []string
 	for {
-		line, err := br.ReadString('\n')
+		line, err := c.r.ReadString('\n')
 		if err != nil {
 			break
 		}
@@ -288,7 +317,7 @@ func TestListenerClientAuthNeed(t *testing.T) {
 	os.WriteFile(props, append(data, []byte("\ntls_truststore="+trust+"\n")...), 0o644)
 	r := serve(t, home)
 
-	dial := func(certFile, keyFile string) (string, error) {
+	withCert := func(certFile, keyFile string) *tls.Config {
 		cfg := &tls.Config{InsecureSkipVerify: true}
 		if certFile != "" {
 			cert, err := tls.LoadX509KeyPair(certFile, keyFile)
@@ -297,28 +326,16 @@ func TestListenerClientAuthNeed(t *testing.T) {
 			}
 			cfg.Certificates = []tls.Certificate{cert}
 		}
-		conn, err := tls.Dial("tcp", r.addr(10993), cfg)
-		if err != nil {
-			return "", err
-		}
-		defer conn.Close()
-		conn.SetDeadline(time.Now().Add(10 * time.Second))
-		return bufio.NewReader(conn).ReadString('\n')
+		return cfg
 	}
-	if line, err := dial("testdata/client-chain.crt", "testdata/client.key"); err != nil || !strings.HasPrefix(line, "* OK") {
-		t.Fatalf("trusted client certificate: %q, %v", line, err)
-	}
-	for _, c := range [][2]string{{"testdata/rogue.crt", "testdata/rogue.key"}, {"", ""}} {
-		if line, err := dial(c[0], c[1]); err == nil {
-			t.Errorf("client certificate %q: got %q, want the handshake refused", c[0], line)
+	dial(t, r.addr(10993), withCert("testdata/client-chain.crt", "testdata/client.key")).expectGreeting("* OK")
+	for _, cert := range [][2]string{{"testdata/rogue.crt", "testdata/rogue.key"}, {"", ""}} {
+		if c, err := tryDial(t, r.addr(10993), withCert(cert[0], cert[1])); err == nil {
+			t.Errorf("client certificate %q: got %q, want the handshake refused", cert[0], c.greeting)
 		}
 	}
 	// The other implicit-TLS listeners did not ask for one.
-	conn, err := tls.Dial("tcp", r.addr(10995), &tls.Config{InsecureSkipVerify: true})
-	if err != nil {
-		t.Fatalf("pop3s without client certificate: %v", err)
-	}
-	conn.Close()
+	dial(t, r.addr(10995), withCert("", "")).expectGreeting("+OK")
 }
 
 // The whole path a user sees: a mailbox added with the admin command's
@@ -574,35 +591,9 @@ func TestIMAPAuthenticateExternalWithClientP12(t *testing.T) {
 	for _, c := range chain {
 		cert.Certificate = append(cert.Certificate, c.Raw)
 	}
-	conn, err := tls.Dial("tcp", r.addr(10993), &tls.Config{InsecureSkipVerify: true, Certificates: []tls.Certificate{cert}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(20 * time.Second))
-	br := bufio.NewReader(conn)
-	readLine(t, br)
-	fmt.Fprintf(conn, "a1 AUTHENTICATE EXTERNAL =\r\n")
-	var status string
-	for {
-		status = readLine(t, br)
-		if strings.HasPrefix(status, "a1 ") {
-			break
-		}
-	}
-	if !strings.HasPrefix(status, "a1 OK") {
-		t.Fatalf("AUTHENTICATE EXTERNAL: %s", status)
-	}
-	fmt.Fprintf(conn, "a2 SELECT INBOX\r\n")
-	for {
-		status = readLine(t, br)
-		if strings.HasPrefix(status, "a2 ") {
-			break
-		}
-	}
-	if !strings.HasPrefix(status, "a2 OK") {
-		t.Fatalf("SELECT INBOX as the certificate's user: %s", status)
-	}
+	c := dial(t, r.addr(10993), &tls.Config{InsecureSkipVerify: true, Certificates: []tls.Certificate{cert}})
+	c.imapOK("a1", "AUTHENTICATE EXTERNAL =")
+	c.imapOK("a2", "SELECT INBOX") // as the certificate's user
 }
 
 // Two hedwig servers on one database (issue 4's "beyond one machine"): a
@@ -631,44 +622,20 @@ func TestTwoNodesIDLE(t *testing.T) {
 	addUsers(t, homeA, "alice@localhost", "wonderland")
 	a, b := serve(t, homeA), serve(t, homeB)
 
-	conn, err := tls.Dial("tcp", b.addr(10993), &tls.Config{InsecureSkipVerify: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(60 * time.Second))
-	br := bufio.NewReader(conn)
-	readLine(t, br)
-	until := func(tag string) {
-		for {
-			if line := readLine(t, br); strings.HasPrefix(line, tag+" ") {
-				if !strings.HasPrefix(line, tag+" OK") {
-					t.Fatalf("%s", line)
-				}
-				return
-			}
-		}
-	}
-	fmt.Fprintf(conn, "a1 LOGIN alice@localhost wonderland\r\n")
-	until("a1")
-	fmt.Fprintf(conn, "a2 SELECT INBOX\r\n")
-	until("a2")
-	fmt.Fprintf(conn, "a3 IDLE\r\n")
-	if line := readLine(t, br); !strings.HasPrefix(line, "+") {
+	imap := dial(t, b.addr(10993), &tls.Config{InsecureSkipVerify: true})
+	imap.imapOK("a1", "LOGIN alice@localhost wonderland")
+	imap.imapOK("a2", "SELECT INBOX")
+	imap.send("a3 IDLE")
+	if line := imap.line(); !strings.HasPrefix(line, "+") {
 		t.Fatalf("IDLE: %s", line)
 	}
 
 	// Deliver through node A by LMTP (no authentication needed on loopback).
-	lmtp, err := net.Dial("tcp", a.addr(10024))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lmtp.Close()
-	lmtp.SetDeadline(time.Now().Add(30 * time.Second))
-	lr := bufio.NewReader(lmtp)
+	lmtp := dial(t, a.addr(10024), nil)
+	lmtp.expectGreeting("220")
 	expect := func(code string) {
 		for {
-			line := readLine(t, lr)
+			line := lmtp.line()
 			if !strings.HasPrefix(line, code) {
 				t.Fatalf("LMTP: %q, want %s", line, code)
 			}
@@ -677,24 +644,19 @@ func TestTwoNodesIDLE(t *testing.T) {
 			}
 		}
 	}
-	expect("220")
 	for _, step := range []struct{ cmd, code string }{
 		{"LHLO test.example", "250"}, {"MAIL FROM:<bob@example.org>", "250"},
 		{"RCPT TO:<alice@localhost>", "250"}, {"DATA", "354"},
 		{"Subject: across nodes\r\n\r\nhello from node A\r\n.", "250"},
 	} {
-		fmt.Fprintf(lmtp, "%s\r\n", step.cmd)
+		lmtp.send("%s", step.cmd)
 		expect(step.code)
 	}
 
-	for {
-		line := readLine(t, br)
-		if strings.HasSuffix(line, " EXISTS") {
-			break
-		}
+	for !strings.HasSuffix(imap.line(), " EXISTS") {
 	}
-	fmt.Fprintf(conn, "DONE\r\n")
-	until("a3")
+	imap.send("DONE")
+	imap.imapWait("a3")
 }
 
 // A James 3 conf/ directory served as it is: its SMTP and IMAP servers
@@ -726,33 +688,8 @@ func TestServeJamesConfiguration(t *testing.T) {
 	// The imported configuration and its store live under James's var/.
 	addUsers(t, filepath.Join(home, "var", "hedwig"), "alice@localhost", "wonderland")
 
-	conn, err := tls.Dial("tcp", r.addr(993), &tls.Config{InsecureSkipVerify: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(20 * time.Second))
-	br := bufio.NewReader(conn)
-	readLine(t, br)
-	fmt.Fprintf(conn, "a1 LOGIN alice@localhost wonderland\r\na2 SELECT INBOX\r\n")
-	for _, tag := range []string{"a1", "a2"} {
-		for {
-			line := readLine(t, br)
-			if strings.HasPrefix(line, tag+" ") {
-				if !strings.HasPrefix(line, tag+" OK") {
-					t.Fatalf("%s", line)
-				}
-				break
-			}
-		}
-	}
-	plain, err := net.Dial("tcp", r.addr(25))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer plain.Close()
-	plain.SetDeadline(time.Now().Add(10 * time.Second))
-	if got := readLine(t, bufio.NewReader(plain)); !strings.HasPrefix(got, "220 ") {
-		t.Fatalf("James's SMTP port: %q", got)
-	}
+	c := dial(t, r.addr(993), &tls.Config{InsecureSkipVerify: true})
+	c.imapOK("a1", "LOGIN alice@localhost wonderland")
+	c.imapOK("a2", "SELECT INBOX")
+	dial(t, r.addr(25), nil).expectGreeting("220 ") // James's plain SMTP port
 }
