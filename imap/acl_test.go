@@ -6,15 +6,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hedwigmail/hedwig/internal/mailtest"
 	"github.com/hedwigmail/hedwig/listener"
 	"github.com/hedwigmail/hedwig/store"
 )
 
 func TestSharedFoldersAndACL(t *testing.T) {
-	st := testStore(t)
+	st := mailtest.NewStore(t)
 	ctx := context.Background()
-	alice := addUser(t, st, "alice@example.com", "s3cret")
-	bob := addUser(t, st, "bob@example.com", "b0b")
+	alice := mailtest.AddUser(t, st, "alice@example.com", "s3cret")
+	bob := mailtest.AddUser(t, st, "bob@example.com", "b0b")
 	news, err := st.CreateMailbox(ctx, store.AnyoneID, "#public.News")
 	if err != nil {
 		t.Fatal(err)
@@ -26,9 +27,9 @@ func TestSharedFoldersAndACL(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := startServer(t, st, listener.Implicit, Config{})
-	a := dial(t, srv.addr, clientTLS(t, ""))
+	a := dial(t, srv.addr, mailtest.ClientTLS(t, mailtest.NoCert))
 	a.login("alice@example.com", "s3cret")
-	b := dial(t, srv.addr, clientTLS(t, ""))
+	b := dial(t, srv.addr, mailtest.ClientTLS(t, mailtest.NoCert))
 	b.login("bob@example.com", "b0b")
 
 	mustHave(t, b.ok(`LIST "" "#public.*"`), `"." #public.News`)

@@ -6,18 +6,19 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hedwigmail/hedwig/internal/mailtest"
 	"github.com/hedwigmail/hedwig/listener"
 )
 
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 
 func TestAuthenticatePlain(t *testing.T) {
-	st := testStore(t)
-	addUser(t, st, "alice@example.com", "s3cret")
+	st := mailtest.NewStore(t)
+	mailtest.AddUser(t, st, "alice@example.com", "s3cret")
 	srv := startServer(t, st, listener.Implicit, Config{})
 
 	// SASL-IR: the response on the command line.
-	c := dial(t, srv.addr, clientTLS(t, ""))
+	c := dial(t, srv.addr, mailtest.ClientTLS(t, mailtest.NoCert))
 	mustHave(t, c.ok("CAPABILITY"), "AUTH=PLAIN")
 	if _, status := c.cmd("AUTHENTICATE PLAIN %s", b64("\x00alice@example.com\x00wrong")); !strings.HasPrefix(status, "NO [AUTHENTICATIONFAILED]") {
 		t.Fatalf("wrong password: %s", status)
@@ -32,14 +33,14 @@ func TestAuthenticatePlain(t *testing.T) {
 	c.ok("SELECT INBOX")
 
 	// Without an initial response the server asks with an empty "+".
-	c2 := dial(t, srv.addr, clientTLS(t, ""))
+	c2 := dial(t, srv.addr, mailtest.ClientTLS(t, mailtest.NoCert))
 	c2.send("a AUTHENTICATE PLAIN\r\n")
 	c2.expectPrefix("+ ")
 	c2.send(b64("\x00alice@example.com\x00s3cret") + "\r\n")
 	c2.expectPrefix("a OK")
 
 	// "*" cancels.
-	c3 := dial(t, srv.addr, clientTLS(t, ""))
+	c3 := dial(t, srv.addr, mailtest.ClientTLS(t, mailtest.NoCert))
 	c3.send("a AUTHENTICATE PLAIN\r\n")
 	c3.expectPrefix("+ ")
 	c3.send("*\r\n")
@@ -50,12 +51,12 @@ func TestAuthenticatePlain(t *testing.T) {
 }
 
 func TestAuthenticateExternal(t *testing.T) {
-	st := testStore(t)
-	addUser(t, st, "alice@example.com", "s3cret")
+	st := mailtest.NewStore(t)
+	mailtest.AddUser(t, st, "alice@example.com", "s3cret")
 	srv := startServer(t, st, listener.Implicit, Config{})
 
 	// The fixture client certificate names alice@example.com.
-	c := dial(t, srv.addr, clientTLS(t, "client"))
+	c := dial(t, srv.addr, mailtest.ClientTLS(t, mailtest.AliceCert))
 	mustHave(t, c.ok("CAPABILITY"), "AUTH=EXTERNAL")
 	if _, status := c.cmd("AUTHENTICATE EXTERNAL %s", b64("bob@example.com")); !strings.HasPrefix(status, "NO [AUTHORIZATIONFAILED]") {
 		t.Fatalf("EXTERNAL as another user: %s", status)
@@ -66,7 +67,7 @@ func TestAuthenticateExternal(t *testing.T) {
 	c.ok("SELECT INBOX")
 
 	// Without a certificate there is no EXTERNAL.
-	plain := dial(t, srv.addr, clientTLS(t, ""))
+	plain := dial(t, srv.addr, mailtest.ClientTLS(t, mailtest.NoCert))
 	if has(plain.ok("CAPABILITY"), "AUTH=EXTERNAL") {
 		t.Fatal("AUTH=EXTERNAL offered without a client certificate")
 	}
@@ -78,9 +79,9 @@ func TestAuthenticateExternal(t *testing.T) {
 // The rogue certificate is self-signed, not issued under the truststore:
 // the handshake fails and no session starts.
 func TestRogueCertificateRefused(t *testing.T) {
-	st := testStore(t)
+	st := mailtest.NewStore(t)
 	srv := startServer(t, st, listener.Implicit, Config{})
-	cfg := clientTLS(t, "rogue")
+	cfg := mailtest.ClientTLS(t, mailtest.RogueCert)
 	// crypto/tls would withhold a certificate the server's CA list does
 	// not cover; present it anyway, as a hostile client would.
 	rogue := cfg.Certificates[0]

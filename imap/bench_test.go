@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hedwigmail/hedwig/internal/mailtest"
 	"github.com/hedwigmail/hedwig/listener"
 	"github.com/hedwigmail/hedwig/store"
 )
@@ -15,8 +16,8 @@ import (
 // these benchmarks measure).
 func benchMailbox(b *testing.B, n int) (*server, store.User) {
 	b.Helper()
-	st := testStore(b)
-	alice := addUser(b, st, "alice@example.com", "s3cret")
+	st := mailtest.NewStore(b)
+	alice := mailtest.AddUser(b, st, "alice@example.com", "s3cret")
 	targets := []store.Delivery{{UserID: alice.ID}}
 	for i := range n {
 		if _, err := st.DeliverAll(context.Background(), targets, strings.NewReader(string(sampleMessage(fmt.Sprintf("bench %d", i))))); err != nil {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hedwigmail/hedwig/internal/mailtest"
 	"github.com/hedwigmail/hedwig/listener"
 )
 
@@ -25,10 +26,10 @@ func TestPythonImaplib(t *testing.T) {
 	}
 	for _, mode := range []listener.TLSMode{listener.StartTLS, listener.Implicit} {
 		t.Run(mode.String(), func(t *testing.T) {
-			st := testStore(t)
-			alice := addUser(t, st, "alice@example.com", "s3cret")
+			st := mailtest.NewStore(t)
+			alice := mailtest.AddUser(t, st, "alice@example.com", "s3cret")
 			msg := sampleMessage("from python")
-			deliver(t, st, alice, msg)
+			mailtest.Deliver(t, st, alice, msg)
 			srv := startServer(t, st, mode, Config{})
 			msgFile := filepath.Join(t.TempDir(), "message.eml")
 			if err := os.WriteFile(msgFile, msg, 0o600); err != nil {
@@ -58,7 +59,7 @@ func TestPythonImaplib(t *testing.T) {
 				line := sc.Text()
 				transcript = append(transcript, line)
 				if line == "IDLING" {
-					deliver(t, st, alice, sampleMessage("during idle"))
+					mailtest.Deliver(t, st, alice, sampleMessage("during idle"))
 				}
 			}
 			if err := cmd.Wait(); err != nil {
@@ -108,10 +109,10 @@ func TestCurl(t *testing.T) {
 	curl := requireTool(t, "curl", "curl")
 	for _, mode := range []listener.TLSMode{listener.StartTLS, listener.Implicit} {
 		t.Run(mode.String(), func(t *testing.T) {
-			st := testStore(t)
-			alice := addUser(t, st, "alice@example.com", "s3cret")
+			st := mailtest.NewStore(t)
+			alice := mailtest.AddUser(t, st, "alice@example.com", "s3cret")
 			msg := sampleMessage("via curl")
-			uid := deliver(t, st, alice, msg)
+			uid := mailtest.Deliver(t, st, alice, msg)
 			srv := startServer(t, st, mode, Config{})
 			_, port, _ := strings.Cut(srv.addr, ":")
 			scheme := "imap"
@@ -143,11 +144,11 @@ func TestFetchmail(t *testing.T) {
 		opt  string
 	}{{"ssl", listener.Implicit, "ssl"}, {"sslproto-stls", listener.StartTLS, ""}} {
 		t.Run(mode.name, func(t *testing.T) {
-			st := testStore(t)
-			alice := addUser(t, st, "alice@example.com", "s3cret")
+			st := mailtest.NewStore(t)
+			alice := mailtest.AddUser(t, st, "alice@example.com", "s3cret")
 			msgs := [][]byte{sampleMessage("first fetched"), sampleMessage("second fetched")}
 			for _, m := range msgs {
-				deliver(t, st, alice, m)
+				mailtest.Deliver(t, st, alice, m)
 			}
 			srv := startServer(t, st, mode.tls, Config{})
 			_, port, _ := strings.Cut(srv.addr, ":")

@@ -6,12 +6,14 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/hedwigmail/hedwig/internal/mailtest"
 )
 
 func TestCondStore(t *testing.T) {
 	srv, alice, c := loggedIn(t)
 	for _, s := range []string{"a", "b", "c"} {
-		deliver(t, srv.st, alice, sampleMessage(s))
+		mailtest.Deliver(t, srv.st, alice, sampleMessage(s))
 	}
 	mustHave(t, c.ok("CAPABILITY"), "CONDSTORE")
 	mustHave(t, c.ok("ENABLE CONDSTORE"), "* ENABLED CONDSTORE")
@@ -52,7 +54,7 @@ func TestQResync(t *testing.T) {
 	srv, alice, c := loggedIn(t)
 	var uids []int64
 	for _, s := range []string{"a", "b", "c", "d"} {
-		uids = append(uids, deliver(t, srv.st, alice, sampleMessage(s)))
+		uids = append(uids, mailtest.Deliver(t, srv.st, alice, sampleMessage(s)))
 	}
 	if _, status := c.cmd("SELECT INBOX (QRESYNC (1 1))"); !strings.HasPrefix(status, "BAD") {
 		t.Fatalf("QRESYNC before ENABLE: %s", status)
@@ -63,7 +65,7 @@ func TestQResync(t *testing.T) {
 	hm := regexp.MustCompile(`HIGHESTMODSEQ (\d+)`).FindStringSubmatch(strings.Join(sel, "\n"))[1]
 
 	// While the client is away: one message expunged, one flagged.
-	other := dial(t, srv.addr, clientTLS(t, ""))
+	other := dial(t, srv.addr, mailtest.ClientTLS(t, mailtest.NoCert))
 	other.login("alice@example.com", "s3cret")
 	other.ok("SELECT INBOX")
 	other.ok(`STORE 2 +FLAGS (\Deleted)`)
@@ -71,7 +73,7 @@ func TestQResync(t *testing.T) {
 	other.ok("EXPUNGE")
 	c.ok("LOGOUT")
 
-	c = dial(t, srv.addr, clientTLS(t, ""))
+	c = dial(t, srv.addr, mailtest.ClientTLS(t, mailtest.NoCert))
 	c.login("alice@example.com", "s3cret")
 	c.ok("ENABLE QRESYNC")
 	lines := c.ok("SELECT INBOX (QRESYNC (%s %s))", uv, hm)

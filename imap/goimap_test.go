@@ -8,21 +8,22 @@ import (
 	goimap "github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
+	"github.com/hedwigmail/hedwig/internal/mailtest"
 	"github.com/hedwigmail/hedwig/listener"
 )
 
 // TestGoIMAPClient drives the server with go-imap's client, whose strict
 // response parser checks the ENVELOPE and BODYSTRUCTURE grammar.
 func TestGoIMAPClient(t *testing.T) {
-	st := testStore(t)
-	alice := addUser(t, st, "alice@example.com", "s3cret")
+	st := mailtest.NewStore(t)
+	alice := mailtest.AddUser(t, st, "alice@example.com", "s3cret")
 	msg := sampleMessage("go-imap")
-	uid := deliver(t, st, alice, msg)
+	uid := mailtest.Deliver(t, st, alice, msg)
 	srv := startServer(t, st, listener.StartTLS, Config{})
 
 	exists := make(chan uint32, 10)
 	c, err := imapclient.DialStartTLS(srv.addr, &imapclient.Options{
-		TLSConfig: clientTLS(t, ""),
+		TLSConfig: mailtest.ClientTLS(t, mailtest.NoCert),
 		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
 			Mailbox: func(d *imapclient.UnilateralDataMailbox) {
 				if d.NumMessages != nil {
@@ -98,7 +99,7 @@ func TestGoIMAPClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deliver(t, st, alice, sampleMessage("wake up"))
+	mailtest.Deliver(t, st, alice, sampleMessage("wake up"))
 	if n := <-exists; n != 2 {
 		t.Fatalf("EXISTS %d during IDLE, want 2", n)
 	}

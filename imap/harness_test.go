@@ -3,69 +3,22 @@ package imap
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"io"
 	"net"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hedwigmail/hedwig/internal/mailtest"
 	"github.com/hedwigmail/hedwig/listener"
 	"github.com/hedwigmail/hedwig/store"
 )
 
 // The real store satisfies the interface this package declares.
 var _ Store = (*store.Store)(nil)
-
-// testStore opens a real SQLite store in a temporary directory.
-func testStore(t testing.TB) *store.Store {
-	t.Helper()
-	st, _ := testStoreWithData(t)
-	return st
-}
-
-// testStoreWithData also returns the store's data directory.
-func testStoreWithData(t testing.TB) (*store.Store, string) {
-	t.Helper()
-	dir := t.TempDir()
-	ds, err := store.ParseDataSource("jdbc:sqlite:hedwig.db", "", "", dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(context.Background(), ds, store.Options{
-		DataDirectory: filepath.Join(dir, "data"),
-		Domains:       []string{"example.com"},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st, filepath.Join(dir, "data")
-}
-
-func addUser(t testing.TB, st *store.Store, address, password string) store.User {
-	t.Helper()
-	u, err := st.AddUser(context.Background(), address, password)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
-}
-
-func deliver(t testing.TB, st *store.Store, u store.User, msg []byte) int64 {
-	t.Helper()
-	uid, err := st.Deliver(context.Background(), u.ID, "", bytes.NewReader(msg))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return uid
-}
 
 // sampleMessage has what IMAP must carry unchanged: 8-bit text, a long
 // line, lines starting with dots and a blank last line.
@@ -82,59 +35,6 @@ func sampleMessage(subject string) []byte {
 	return b.Bytes()
 }
 
-func readPEM(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func certPool(t testing.TB, file string) *x509.CertPool {
-	t.Helper()
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(readPEM(t, file)) {
-		t.Fatalf("%s holds no certificate", file)
-	}
-	return pool
-}
-
-// serverTLS serves the fixture chain and verifies client certificates
-// against the fixture truststore when a client offers one.
-func serverTLS(t testing.TB) *tls.Config {
-	t.Helper()
-	cert, err := tls.X509KeyPair(readPEM(t, "server-chain.crt"), readPEM(t, "server.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &tls.Config{
-		Certificates: []tls.Certificate{cert},
-		ClientCAs:    certPool(t, "truststore.pem"),
-		ClientAuth:   tls.VerifyClientCertIfGiven,
-		MinVersion:   tls.VersionTLS12,
-	}
-}
-
-// clientTLS trusts the fixture CA; with "client" or "rogue" it presents
-// that certificate.
-func clientTLS(t testing.TB, certName string) *tls.Config {
-	t.Helper()
-	cfg := &tls.Config{RootCAs: certPool(t, "ca.crt"), ServerName: "localhost"}
-	if certName != "" {
-		crt := certName + ".crt"
-		if certName == "client" {
-			crt = "client-chain.crt"
-		}
-		cert, err := tls.X509KeyPair(readPEM(t, crt), readPEM(t, certName+".key"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg.Certificates = []tls.Certificate{cert}
-	}
-	return cfg
-}
-
 type server struct {
 	st   *store.Store
 	l    *listener.Listener
@@ -148,24 +48,16 @@ func startServer(t testing.TB, st *store.Store, mode listener.TLSMode, cfg Confi
 		cfg.Hostname = "mail.example.com"
 	}
 	if cfg.TLS == nil && mode != listener.NoTLS {
-		cfg.TLS = serverTLS(t)
+		cfg.TLS = mailtest.ServerTLS(t)
 	}
 	h, err := NewHandler(cfg, st)
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := listener.New(listener.Config{
-		Name: "imap-test", Protocol: "imap", Addr: "127.0.0.1:0",
+	l := mailtest.Serve(t, listener.Config{
+		Name: "imap-test", Protocol: "imap",
 		TLSMode: mode, TLS: cfg.TLS, IdleTimeout: time.Minute,
 	}, h)
-	if err := l.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		l.Shutdown(ctx)
-	})
 	return &server{st: st, l: l, addr: l.Addr().String()}
 }
 
@@ -179,18 +71,7 @@ type client struct {
 
 func dial(t testing.TB, addr string, tlsCfg *tls.Config) *client {
 	t.Helper()
-	var conn net.Conn
-	var err error
-	if tlsCfg != nil {
-		conn, err = tls.Dial("tcp", addr, tlsCfg)
-	} else {
-		conn, err = net.Dial("tcp", addr)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	conn.SetDeadline(time.Now().Add(30 * time.Second))
+	conn := mailtest.Dial(t, addr, tlsCfg)
 	c := &client{t: t, conn: conn, r: newReader(conn)}
 	c.expectPrefix("* OK ")
 	return c

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hedwigmail/hedwig/internal/mailtest"
 	"github.com/hedwigmail/hedwig/listener"
 	"github.com/hedwigmail/hedwig/store"
 )
@@ -18,10 +19,10 @@ import (
 // logged in.
 func loggedIn(t *testing.T) (*server, store.User, *client) {
 	t.Helper()
-	st := testStore(t)
-	alice := addUser(t, st, "alice@example.com", "s3cret")
+	st := mailtest.NewStore(t)
+	alice := mailtest.AddUser(t, st, "alice@example.com", "s3cret")
 	srv := startServer(t, st, listener.Implicit, Config{})
-	c := dial(t, srv.addr, clientTLS(t, ""))
+	c := dial(t, srv.addr, mailtest.ClientTLS(t, mailtest.NoCert))
 	c.login("alice@example.com", "s3cret")
 	return srv, alice, c
 }
@@ -56,7 +57,7 @@ func mustHave(t *testing.T, lines []string, want string) {
 func TestFetchIsByteIdenticalAndPeekKeepsUnseen(t *testing.T) {
 	srv, alice, c := loggedIn(t)
 	msg := sampleMessage("byte identical")
-	uid := deliver(t, srv.st, alice, msg)
+	uid := mailtest.Deliver(t, srv.st, alice, msg)
 
 	sel := c.ok("SELECT INBOX")
 	mustHave(t, sel, "* 1 EXISTS")
@@ -96,7 +97,7 @@ func TestStoreFlagsAndExpunge(t *testing.T) {
 	srv, alice, c := loggedIn(t)
 	var uids []int64
 	for i := range 4 {
-		uids = append(uids, deliver(t, srv.st, alice, sampleMessage(fmt.Sprintf("m%d", i))))
+		uids = append(uids, mailtest.Deliver(t, srv.st, alice, sampleMessage(fmt.Sprintf("m%d", i))))
 	}
 	c.ok("SELECT INBOX")
 	lines := c.ok(`STORE 2:3 +FLAGS (\Deleted $Junk)`)
@@ -231,9 +232,9 @@ func TestMailboxManagement(t *testing.T) {
 
 func TestSearchKeys(t *testing.T) {
 	srv, alice, c := loggedIn(t)
-	deliver(t, srv.st, alice, sampleMessage("first one"))
-	deliver(t, srv.st, alice, []byte("From: Carol <carol@example.net>\r\nSubject: =?utf-8?q?Gr=C3=BC=C3=9Fe?=\r\nDate: Tue, 3 Nov 2026 08:00:00 +0000\r\n\r\nshort body\r\n"))
-	deliver(t, srv.st, alice, sampleMessage("third one"))
+	mailtest.Deliver(t, srv.st, alice, sampleMessage("first one"))
+	mailtest.Deliver(t, srv.st, alice, []byte("From: Carol <carol@example.net>\r\nSubject: =?utf-8?q?Gr=C3=BC=C3=9Fe?=\r\nDate: Tue, 3 Nov 2026 08:00:00 +0000\r\n\r\nshort body\r\n"))
+	mailtest.Deliver(t, srv.st, alice, sampleMessage("third one"))
 	c.ok("SELECT INBOX")
 	c.ok(`STORE 3 +FLAGS (\Flagged)`)
 	cases := map[string]string{
@@ -266,10 +267,10 @@ func TestSearchKeys(t *testing.T) {
 
 func TestOtherSessionsChangesAreReported(t *testing.T) {
 	srv, alice, c := loggedIn(t)
-	deliver(t, srv.st, alice, sampleMessage("one"))
-	deliver(t, srv.st, alice, sampleMessage("two"))
+	mailtest.Deliver(t, srv.st, alice, sampleMessage("one"))
+	mailtest.Deliver(t, srv.st, alice, sampleMessage("two"))
 	c.ok("SELECT INBOX")
-	other := dial(t, srv.addr, clientTLS(t, ""))
+	other := dial(t, srv.addr, mailtest.ClientTLS(t, mailtest.NoCert))
 	other.login("alice@example.com", "s3cret")
 	if _, status := other.cmd("EXAMINE INBOX"); !strings.HasPrefix(status, "OK [READ-ONLY]") {
 		t.Fatalf("EXAMINE: %s", status)
@@ -279,7 +280,7 @@ func TestOtherSessionsChangesAreReported(t *testing.T) {
 	}
 	other.ok("SELECT INBOX")
 	other.ok(`STORE 1 +FLAGS (\Answered \Deleted)`)
-	deliver(t, srv.st, alice, sampleMessage("three"))
+	mailtest.Deliver(t, srv.st, alice, sampleMessage("three"))
 
 	// FETCH by sequence number must not report the expunge...
 	other.ok("EXPUNGE")
@@ -331,7 +332,7 @@ func TestBodyStructureAndSections(t *testing.T) {
 		"--XX--",
 		"",
 	}, "\r\n")
-	deliver(t, srv.st, alice, []byte(msg))
+	mailtest.Deliver(t, srv.st, alice, []byte(msg))
 	c.ok("SELECT INBOX")
 	lines := c.ok("FETCH 1 BODYSTRUCTURE")
 	want := `BODYSTRUCTURE (("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 5 1 NIL NIL NIL NIL)` +
@@ -360,7 +361,7 @@ func TestIdleWokenByDelivery(t *testing.T) {
 	c.ok("SELECT INBOX")
 	c.send("i1 IDLE\r\n")
 	c.expectPrefix("+ ")
-	deliver(t, srv.st, alice, sampleMessage("while idling"))
+	mailtest.Deliver(t, srv.st, alice, sampleMessage("while idling"))
 	c.expectPrefix("* 1 EXISTS")
 	c.expectPrefix("* 1 RECENT")
 	c.send("DONE\r\n")
@@ -371,11 +372,11 @@ func TestIdleWokenByDelivery(t *testing.T) {
 // A big APPEND goes through a spool file, arrives intact and leaves no
 // file behind.
 func TestLargeAppendIsSpooled(t *testing.T) {
-	st := testStore(t)
-	addUser(t, st, "alice@example.com", "s3cret")
+	st := mailtest.NewStore(t)
+	mailtest.AddUser(t, st, "alice@example.com", "s3cret")
 	spool := t.TempDir()
 	srv := startServer(t, st, listener.Implicit, Config{SpoolDir: spool})
-	c := dial(t, srv.addr, clientTLS(t, ""))
+	c := dial(t, srv.addr, mailtest.ClientTLS(t, mailtest.NoCert))
 	c.login("alice@example.com", "s3cret")
 	msg := append(sampleMessage("large"), []byte(strings.Repeat("0123456789abcdef\r\n", 200_000))...)
 	c.send(fmt.Sprintf("a APPEND INBOX {%d}\r\n", len(msg)))

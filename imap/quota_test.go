@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/hedwigmail/hedwig/internal/mailtest"
 )
 
 func TestQuota(t *testing.T) {
 	srv, alice, c := loggedIn(t)
 	msg := sampleMessage("quota")
-	deliver(t, srv.st, alice, msg)
+	mailtest.Deliver(t, srv.st, alice, msg)
 	mustHave(t, c.ok("CAPABILITY"), "QUOTA")
 	// No limit: INBOX has no quota root.
 	if lines := c.ok("GETQUOTAROOT INBOX"); len(lines) != 1 || lines[0] != "* QUOTAROOT INBOX" {

@@ -6,7 +6,6 @@ import (
 	"crypto/tls"
 	"io"
 	"io/fs"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,14 +13,15 @@ import (
 	"time"
 
 	"github.com/hedwigmail/hedwig/executor"
+	"github.com/hedwigmail/hedwig/internal/mailtest"
 	"github.com/hedwigmail/hedwig/listener"
 	"github.com/hedwigmail/hedwig/store"
 )
 
 func plainServer(t *testing.T, cfg Config) (*server, *client) {
 	t.Helper()
-	st := testStore(t)
-	addUser(t, st, "alice@example.com", "s3cret")
+	st := mailtest.NewStore(t)
+	mailtest.AddUser(t, st, "alice@example.com", "s3cret")
 	srv := startServer(t, st, listener.StartTLS, cfg)
 	return srv, dial(t, srv.addr, nil)
 }
@@ -45,7 +45,7 @@ func TestNoPasswordsBeforeTLS(t *testing.T) {
 
 	// After STARTTLS the same login works, and STARTTLS is gone.
 	c.ok("STARTTLS")
-	tc := tls.Client(c.conn, clientTLS(t, ""))
+	tc := tls.Client(c.conn, mailtest.ClientTLS(t, mailtest.NoCert))
 	if err := tc.Handshake(); err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestStartTLSInjection(t *testing.T) {
 	_, c := plainServer(t, Config{AllowPlaintextAuth: true})
 	c.send("a STARTTLS\r\nb LOGIN alice@example.com s3cret\r\n")
 	c.expectPrefix("a OK")
-	tc := tls.Client(c.conn, clientTLS(t, ""))
+	tc := tls.Client(c.conn, mailtest.ClientTLS(t, mailtest.NoCert))
 	if err := tc.Handshake(); err != nil {
 		t.Fatal(err)
 	}
@@ -152,17 +152,13 @@ func TestShutdownSaysBye(t *testing.T) {
 // A client silent past the listener's idle timeout, even in IDLE, gets
 // an autologout BYE.
 func TestIdleTimeoutSaysBye(t *testing.T) {
-	st := testStore(t)
-	addUser(t, st, "alice@example.com", "s3cret")
+	st := mailtest.NewStore(t)
+	mailtest.AddUser(t, st, "alice@example.com", "s3cret")
 	h, err := NewHandler(Config{AllowPlaintextAuth: true}, st)
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := listener.New(listener.Config{Name: "imap-idle", Protocol: "imap", Addr: "127.0.0.1:0", IdleTimeout: time.Second}, h)
-	if err := l.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Shutdown(context.Background()) })
+	l := mailtest.Serve(t, listener.Config{Name: "imap-idle", Protocol: "imap", IdleTimeout: time.Second}, h)
 	for _, idle := range []bool{false, true} {
 		c := dial(t, l.Addr().String(), nil)
 		c.login("alice@example.com", "s3cret")
@@ -177,11 +173,12 @@ func TestIdleTimeoutSaysBye(t *testing.T) {
 // A message whose file has gone missing fails alone; the others are
 // still delivered to the client.
 func TestFetchSurvivesAMissingBody(t *testing.T) {
-	st, dataDir := testStoreWithData(t)
-	alice := addUser(t, st, "alice@example.com", "s3cret")
-	deliver(t, st, alice, sampleMessage("fine one"))
-	deliver(t, st, alice, sampleMessage("broken one"))
-	deliver(t, st, alice, sampleMessage("fine two"))
+	dir := t.TempDir()
+	st, dataDir := mailtest.OpenStore(t, dir), mailtest.DataDirectory(dir)
+	alice := mailtest.AddUser(t, st, "alice@example.com", "s3cret")
+	mailtest.Deliver(t, st, alice, sampleMessage("fine one"))
+	mailtest.Deliver(t, st, alice, sampleMessage("broken one"))
+	mailtest.Deliver(t, st, alice, sampleMessage("fine two"))
 	removed := 0
 	filepath.WalkDir(dataDir, func(path string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
@@ -208,24 +205,15 @@ func TestFetchSurvivesAMissingBody(t *testing.T) {
 
 // A full executor gets the busy BYE greeting.
 func TestBusy(t *testing.T) {
-	st := testStore(t)
+	st := mailtest.NewStore(t)
 	h, err := NewHandler(Config{Hostname: "mail.example.com"}, st)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ex := executor.New(executor.Config{Name: "imap.taskExecutor", CorePoolSize: 1, MaxPoolSize: 1})
-	l := listener.New(listener.Config{Name: "imap", Protocol: "imap", Addr: "127.0.0.1:0", Executor: ex, QueueTimeout: time.Millisecond}, h)
-	if err := l.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer l.Shutdown(context.Background())
+	l := mailtest.Serve(t, listener.Config{Name: "imap", Protocol: "imap", Executor: ex, QueueTimeout: time.Millisecond}, h)
 	first := dial(t, l.Addr().String(), nil)
-	conn, err := net.Dial("tcp", l.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(30 * time.Second))
+	conn := mailtest.Dial(t, l.Addr().String(), nil)
 	line, _ := newReader(conn).ReadString('\n')
 	if !strings.HasPrefix(line, "* BYE [UNAVAILABLE] mail.example.com too many connections") {
 		t.Fatalf("busy greeting %q", line)
@@ -241,10 +229,10 @@ func TestNewHandlerRefusesBadConfig(t *testing.T) {
 	if _, err := NewHandler(Config{}, nilStore); err == nil {
 		t.Error("NewHandler with a nil *store.Store succeeded")
 	}
-	if _, err := NewHandler(Config{MaxLineLength: 100}, testStore(t)); err == nil {
+	if _, err := NewHandler(Config{MaxLineLength: 100}, mailtest.NewStore(t)); err == nil {
 		t.Error("NewHandler with a 100-octet line limit succeeded")
 	}
-	h, err := NewHandler(Config{}, testStore(t))
+	h, err := NewHandler(Config{}, mailtest.NewStore(t))
 	if err != nil || h.cfg.MaxLineLength != 8192 || h.cfg.MaxBadCommands != 10 || h.cfg.MaxMessageSize != 50<<20 || h.cfg.Hostname != "localhost" {
 		t.Errorf("defaults: %+v, %v", h, err)
 	}

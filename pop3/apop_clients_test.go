@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hedwigmail/hedwig/internal/mailtest"
 	"github.com/hedwigmail/hedwig/listener"
 )
 
@@ -27,7 +28,7 @@ func TestPythonPoplibAPOP(t *testing.T) {
 	f := newFixture(t, listener.Implicit, Config{})
 	mrose := addHedwigUser(t, f.st, "mrose@example.com", "tanstaaf")
 	msg := sampleMessage("for mrose")
-	deliver(t, f.st, mrose, msg)
+	mailtest.Deliver(t, f.st, mrose, msg)
 	out := run(t, nil, nil, python, filepath.Join("testdata", "clients", "poplib_apop.py"),
 		"127.0.0.1", portOf(t, f.srv.addr), caFile(t),
 		"mrose@example.com", "tanstaaf", // plaintext in hw_user.passwd

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hedwigmail/hedwig/internal/mailtest"
 	"github.com/hedwigmail/hedwig/listener"
 	"github.com/hedwigmail/hedwig/store"
 )
@@ -34,7 +35,7 @@ func TestCapabilitiesFollowTLS(t *testing.T) {
 			t.Errorf("CAPA before TLS offers %q", unwanted)
 		}
 	}
-	c.startTLS(clientTLS(t, ""))
+	c.startTLS(mailtest.ClientTLS(t, mailtest.NoCert))
 	c.cmdOK("CAPA")
 	after := c.lines()
 	if !slices.Contains(after, "USER") || !slices.Contains(after, "SASL PLAIN LOGIN") || slices.Contains(after, "STLS") {
@@ -42,7 +43,7 @@ func TestCapabilitiesFollowTLS(t *testing.T) {
 	}
 	// With a verified client certificate EXTERNAL is offered.
 	c2 := dial(t, f.srv.addr)
-	c2.startTLS(clientTLS(t, "client"))
+	c2.startTLS(mailtest.ClientTLS(t, mailtest.AliceCert))
 	c2.cmdOK("CAPA")
 	if got := c2.lines(); !slices.Contains(got, "SASL PLAIN LOGIN EXTERNAL") {
 		t.Errorf("CAPA with a client certificate = %q", got)
@@ -83,7 +84,7 @@ func TestSTLSInjection(t *testing.T) {
 	c := dial(t, f.srv.addr)
 	c.send("STLS\r\nUSER alice@example.com")
 	c.expectOK()
-	tc := tls.Client(c.conn, clientTLS(t, ""))
+	tc := tls.Client(c.conn, mailtest.ClientTLS(t, mailtest.NoCert))
 	if err := tc.Handshake(); err != nil {
 		t.Fatalf("handshake: %v", err)
 	}
@@ -96,7 +97,7 @@ func TestSTLSInjection(t *testing.T) {
 
 func TestAuthPlain(t *testing.T) {
 	f := newFixture(t, listener.Implicit, Config{})
-	c := dialTLS(t, f.srv.addr, clientTLS(t, ""))
+	c := dialTLS(t, f.srv.addr, mailtest.ClientTLS(t, mailtest.NoCert))
 	c.cmdErr("AUTH PLAIN "+b64("\x00alice@example.com\x00wrong"), "-ERR [AUTH] authentication failed")
 	c.cmdErr("AUTH PLAIN "+b64("bob@example.com\x00alice@example.com\x00secret"), "proxy login is not supported")
 	// Without an initial response the server sends an empty challenge.
@@ -113,7 +114,7 @@ func TestAuthPlain(t *testing.T) {
 
 func TestAuthLogin(t *testing.T) {
 	f := newFixture(t, listener.Implicit, Config{})
-	c := dialTLS(t, f.srv.addr, clientTLS(t, ""))
+	c := dialTLS(t, f.srv.addr, mailtest.ClientTLS(t, mailtest.NoCert))
 	c.send("AUTH LOGIN")
 	if got := c.readLine(); got != "+ "+b64("Username:") {
 		t.Fatalf("first challenge %q", got)
@@ -131,11 +132,11 @@ func TestAuthLogin(t *testing.T) {
 
 func TestAuthExternal(t *testing.T) {
 	f := newFixture(t, listener.StartTLS, Config{})
-	addUser(t, f.st, "bob@example.com", "bobpw")
+	mailtest.AddUser(t, f.st, "bob@example.com", "bobpw")
 
 	// client.crt names alice@example.com in its emailAddress attribute.
 	c := dial(t, f.srv.addr)
-	c.startTLS(clientTLS(t, "client"))
+	c.startTLS(mailtest.ClientTLS(t, mailtest.AliceCert))
 	c.cmdErr("AUTH EXTERNAL "+b64("bob@example.com"), "does not name the requested user")
 	c.send("AUTH EXTERNAL")
 	if got := c.readLine(); got != "+ " {
@@ -149,12 +150,12 @@ func TestAuthExternal(t *testing.T) {
 	// An explicit authorization identity that matches is fine.
 	c.cmdOK("QUIT")
 	c2 := dial(t, f.srv.addr)
-	c2.startTLS(clientTLS(t, "client"))
+	c2.startTLS(mailtest.ClientTLS(t, mailtest.AliceCert))
 	c2.cmdOK("AUTH EXTERNAL " + b64("alice@example.com"))
 
 	// Without a client certificate there is nothing to go by.
 	c3 := dial(t, f.srv.addr)
-	c3.startTLS(clientTLS(t, ""))
+	c3.startTLS(mailtest.ClientTLS(t, mailtest.NoCert))
 	c3.cmdErr("AUTH EXTERNAL =", "-ERR [AUTH] EXTERNAL needs a TLS client certificate")
 }
 
@@ -162,7 +163,7 @@ func TestAuthExternal(t *testing.T) {
 // it fails the handshake.
 func TestRogueClientCertificate(t *testing.T) {
 	f := newFixture(t, listener.Implicit, Config{})
-	cfg := clientTLS(t, "rogue")
+	cfg := mailtest.ClientTLS(t, mailtest.RogueCert)
 	rogue := cfg.Certificates[0]
 	// Go's client would not offer a certificate the server's CA list does
 	// not cover; force it, as a hostile client would.
@@ -182,17 +183,17 @@ func TestRogueClientCertificate(t *testing.T) {
 
 func TestRateLimitedLogins(t *testing.T) {
 	const allowed = 3
-	st := testStore(t, func(o *store.Options) { o.LoginFailuresPerUser = allowed })
-	addUser(t, st, "alice@example.com", "secret")
+	st := mailtest.NewStore(t, func(o *store.Options) { o.LoginFailuresPerUser = allowed })
+	mailtest.AddUser(t, st, "alice@example.com", "secret")
 	srv := startServer(t, st, listener.Implicit, Config{})
 	for i := 0; i < allowed; i++ {
-		c := dialTLS(t, srv.addr, clientTLS(t, ""))
+		c := dialTLS(t, srv.addr, mailtest.ClientTLS(t, mailtest.NoCert))
 		c.cmdOK("USER alice@example.com")
 		c.cmdErr("PASS wrong", "-ERR [AUTH] authentication failed")
 		c.conn.Close()
 	}
 	// Now even the right password is refused for a while.
-	c := dialTLS(t, srv.addr, clientTLS(t, ""))
+	c := dialTLS(t, srv.addr, mailtest.ClientTLS(t, mailtest.NoCert))
 	c.cmdOK("USER alice@example.com")
 	c.cmdErr("PASS secret", "-ERR [AUTH] too many failed logins")
 }
@@ -202,7 +203,7 @@ func TestRateLimitedLogins(t *testing.T) {
 // hash. Only such users can log in with APOP.
 func addHedwigUser(t testing.TB, st *store.Store, address, password string) store.User {
 	t.Helper()
-	u := addUser(t, st, address, "unused")
+	u := mailtest.AddUser(t, st, address, "unused")
 	for _, stmt := range []struct {
 		query string
 		args  []any
@@ -237,9 +238,9 @@ func apopDigest(stamp, secret string) string {
 func TestAPOP(t *testing.T) {
 	f := newFixture(t, listener.Implicit, Config{Hostname: "pop.example.com", MaxErrors: 10})
 	addHedwigUser(t, f.st, "mrose@example.com", "tanstaaf")
-	deliver(t, f.st, mustLookup(t, f.st, "mrose@example.com"), sampleMessage("for mrose"))
+	mailtest.Deliver(t, f.st, mustLookup(t, f.st, "mrose@example.com"), sampleMessage("for mrose"))
 
-	c := dialTLSRaw(t, f.srv.addr, clientTLS(t, ""))
+	c := dialTLSRaw(t, f.srv.addr, mailtest.ClientTLS(t, mailtest.NoCert))
 	stamp := apopStamp(t, c.expectOK())
 	if !strings.HasSuffix(stamp, "@pop.example.com>") {
 		t.Errorf("timestamp %q does not name the host", stamp)
@@ -247,7 +248,7 @@ func TestAPOP(t *testing.T) {
 	c.cmdErr("APOP mrose@example.com "+apopDigest(stamp, "wrong"), "-ERR [AUTH] authentication failed")
 	c.cmdErr("APOP alice@example.com "+apopDigest(stamp, "secret"), "-ERR [AUTH] authentication failed")
 	c.cmdErr("APOP mrose@example.com not-a-digest", "MD5 digest in hex")
-	other := dialTLSRaw(t, f.srv.addr, clientTLS(t, ""))
+	other := dialTLSRaw(t, f.srv.addr, mailtest.ClientTLS(t, mailtest.NoCert))
 	otherStamp := apopStamp(t, other.expectOK())
 	if otherStamp == stamp {
 		t.Fatalf("two sessions got the same timestamp %q", stamp)
@@ -265,10 +266,10 @@ type passwordOnlyStore struct{ Store }
 
 // Without APOPStore the greeting carries no timestamp and APOP is refused.
 func TestAPOPNotOffered(t *testing.T) {
-	st := testStore(t)
+	st := mailtest.NewStore(t)
 	addHedwigUser(t, st, "mrose@example.com", "tanstaaf")
 	srv := startServer(t, &passwordOnlyStore{st}, listener.Implicit, Config{})
-	c := dialTLSRaw(t, srv.addr, clientTLS(t, ""))
+	c := dialTLSRaw(t, srv.addr, mailtest.ClientTLS(t, mailtest.NoCert))
 	greeting := c.expectOK()
 	if strings.ContainsAny(greeting, "<>") {
 		t.Errorf("greeting %q offers APOP", greeting)

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hedwigmail/hedwig/internal/mailtest"
 	"github.com/hedwigmail/hedwig/listener"
 )
 
@@ -30,12 +31,12 @@ func bigMessage(size int) []byte {
 // BenchmarkRETR measures message download over TLS (POP3S): bytes per
 // second of message retrieved, dot-stuffing and TLS included.
 func BenchmarkRETR(b *testing.B) {
-	st := testStore(b)
-	u := addUser(b, st, "alice@example.com", "secret")
+	st := mailtest.NewStore(b)
+	u := mailtest.AddUser(b, st, "alice@example.com", "secret")
 	msg := bigMessage(4 << 20)
-	deliver(b, st, u, msg)
+	mailtest.Deliver(b, st, u, msg)
 	srv := startServer(b, st, listener.Implicit, Config{})
-	c := dialTLS(b, srv.addr, clientTLS(b, ""))
+	c := dialTLS(b, srv.addr, mailtest.ClientTLS(b, mailtest.NoCert))
 	c.login("alice@example.com", "secret")
 	wire := dotStuff(b, msg, len(msg)) // what the server must send
 	buf := make([]byte, 64<<10)
@@ -63,13 +64,13 @@ func BenchmarkRETR(b *testing.B) {
 // handshake, USER/PASS against the store (argon2id), maildrop lock and
 // listing, QUIT.
 func BenchmarkLogin(b *testing.B) {
-	st := testStore(b)
-	u := addUser(b, st, "alice@example.com", "secret")
+	st := mailtest.NewStore(b)
+	u := mailtest.AddUser(b, st, "alice@example.com", "secret")
 	for i := 0; i < 10; i++ {
-		deliver(b, st, u, sampleMessage(fmt.Sprintf("message %d", i)))
+		mailtest.Deliver(b, st, u, sampleMessage(fmt.Sprintf("message %d", i)))
 	}
 	srv := startServer(b, st, listener.Implicit, Config{})
-	cfg := clientTLS(b, "")
+	cfg := mailtest.ClientTLS(b, mailtest.NoCert)
 	b.ResetTimer()
 	for b.Loop() {
 		conn, err := tls.DialWithDialer(&net.Dialer{Timeout: 10 * time.Second}, "tcp", srv.addr, cfg)

@@ -5,15 +5,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"net"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hedwigmail/hedwig/internal/mailtest"
 	"github.com/hedwigmail/hedwig/listener"
 	"github.com/hedwigmail/hedwig/store"
 )
@@ -23,57 +21,6 @@ var (
 	_ Store     = (*store.Store)(nil)
 	_ APOPStore = (*store.Store)(nil)
 )
-
-// testStore opens a real SQLite store in a temporary directory; tune, if
-// given, adjusts the options.
-func testStore(t testing.TB, tune ...func(*store.Options)) *store.Store {
-	t.Helper()
-	return openStoreAt(t, t.TempDir(), tune...)
-}
-
-// openStoreAt opens the SQLite store in dir, creating it if needed. Two
-// stores opened on one dir stand for two hedwig processes on one database.
-func openStoreAt(t testing.TB, dir string, tune ...func(*store.Options)) *store.Store {
-	t.Helper()
-	ds, err := store.ParseDataSource("jdbc:sqlite:hedwig.db", "", "", dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	opts := store.Options{
-		DataDirectory: filepath.Join(dir, "data"),
-		Domains:       []string{"example.com"},
-	}
-	for _, f := range tune {
-		f(&opts)
-	}
-	st, err := store.Open(ctx, ds, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
-}
-
-// addUser creates a user with a password.
-func addUser(t testing.TB, st *store.Store, address, password string) store.User {
-	t.Helper()
-	u, err := st.AddUser(context.Background(), address, password)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
-}
-
-// deliver puts a message into the user's INBOX and returns its UID.
-func deliver(t testing.TB, st *store.Store, u store.User, msg []byte) int64 {
-	t.Helper()
-	uid, err := st.Deliver(context.Background(), u.ID, "", bytes.NewReader(msg))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return uid
-}
 
 // inboxUIDs lists the UIDs left in the user's INBOX.
 func inboxUIDs(t testing.TB, st *store.Store, u store.User) []int64 {
@@ -109,60 +56,6 @@ func sampleMessage(subject string) []byte {
 	return b.Bytes()
 }
 
-// tlsFiles reads the fixture key material copied into testdata.
-func readPEM(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func caPool(t testing.TB) *x509.CertPool {
-	t.Helper()
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(readPEM(t, "ca.crt")) {
-		t.Fatal("ca.crt holds no certificate")
-	}
-	return pool
-}
-
-// serverTLS serves the fixture chain and verifies client certificates
-// issued under the fixture CA when a client offers one.
-func serverTLS(t testing.TB) *tls.Config {
-	t.Helper()
-	cert, err := tls.X509KeyPair(readPEM(t, "server-chain.crt"), readPEM(t, "server.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &tls.Config{
-		Certificates: []tls.Certificate{cert},
-		ClientCAs:    caPool(t),
-		ClientAuth:   tls.VerifyClientCertIfGiven,
-		MinVersion:   tls.VersionTLS12,
-	}
-}
-
-// clientTLS trusts the fixture CA; with a certificate name ("client" or
-// "rogue") it also presents that client certificate.
-func clientTLS(t testing.TB, certName string) *tls.Config {
-	t.Helper()
-	cfg := &tls.Config{RootCAs: caPool(t), ServerName: "localhost"}
-	if certName != "" {
-		crt := certName + ".crt"
-		if certName == "client" {
-			crt = "client-chain.crt"
-		}
-		cert, err := tls.X509KeyPair(readPEM(t, crt), readPEM(t, certName+".key"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg.Certificates = []tls.Certificate{cert}
-	}
-	return cfg
-}
-
 // server is a Handler served by a real listener on 127.0.0.1:0.
 type server struct {
 	st   Store
@@ -177,24 +70,16 @@ func startServer(t testing.TB, st Store, mode listener.TLSMode, cfg Config) *ser
 		cfg.Hostname = "mail.example.com"
 	}
 	if cfg.TLS == nil && mode != listener.NoTLS {
-		cfg.TLS = serverTLS(t)
+		cfg.TLS = mailtest.ServerTLS(t)
 	}
 	h, err := NewHandler(cfg, st)
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := listener.New(listener.Config{
-		Name: "pop3-test", Protocol: "pop3", Addr: "127.0.0.1:0",
+	l := mailtest.Serve(t, listener.Config{
+		Name: "pop3-test", Protocol: "pop3",
 		TLSMode: mode, TLS: cfg.TLS, IdleTimeout: time.Minute,
 	}, h)
-	if err := l.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		l.Shutdown(ctx)
-	})
 	return &server{st: st, l: l, addr: l.Addr().String()}
 }
 
@@ -229,12 +114,7 @@ func dial(t testing.TB, addr string) *client {
 // dialRaw connects without reading anything.
 func dialRaw(t testing.TB, addr string) *client {
 	t.Helper()
-	conn, err := net.DialTimeout("tcp", addr, 10*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	conn.SetDeadline(time.Now().Add(30 * time.Second))
+	conn := mailtest.Dial(t, addr, nil)
 	return &client{t: t, conn: conn, r: bufio.NewReader(conn)}
 }
 
@@ -249,12 +129,7 @@ func dialTLS(t testing.TB, addr string, cfg *tls.Config) *client {
 // dialTLSRaw connects with implicit TLS without reading anything.
 func dialTLSRaw(t testing.TB, addr string, cfg *tls.Config) *client {
 	t.Helper()
-	conn, err := tls.DialWithDialer(&net.Dialer{Timeout: 10 * time.Second}, "tcp", addr, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	conn.SetDeadline(time.Now().Add(30 * time.Second))
+	conn := mailtest.Dial(t, addr, cfg)
 	return &client{t: t, conn: conn, r: bufio.NewReader(conn)}
 }
 

@@ -2,20 +2,20 @@ package pop3
 
 import (
 	"bytes"
-	"context"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hedwigmail/hedwig/executor"
+	"github.com/hedwigmail/hedwig/internal/mailtest"
 	"github.com/hedwigmail/hedwig/listener"
 )
 
 // Hedwig allowed three bad commands; the fourth ends the session.
 func TestTooManyErrors(t *testing.T) {
 	f := newFixture(t, listener.Implicit, Config{})
-	c := dialTLS(t, f.srv.addr, clientTLS(t, ""))
+	c := dialTLS(t, f.srv.addr, mailtest.ClientTLS(t, mailtest.NoCert))
 	c.cmdErr("FOO", `unknown command "FOO"`)
 	c.cmdErr("RETR 1", "log in first")
 	c.cmdOK("NOOP")
@@ -56,7 +56,7 @@ func TestMalformedCommands(t *testing.T) {
 // the server never holds more than its line limit.
 func TestHugeCommandLine(t *testing.T) {
 	f := newFixture(t, listener.Implicit, Config{})
-	c := dialTLS(t, f.srv.addr, clientTLS(t, ""))
+	c := dialTLS(t, f.srv.addr, mailtest.ClientTLS(t, mailtest.NoCert))
 	done := make(chan error, 1)
 	go func() {
 		_, err := c.conn.Write(append(bytes.Repeat([]byte("A"), 1<<20), "\r\n"...))
@@ -70,7 +70,7 @@ func TestHugeCommandLine(t *testing.T) {
 // RFC 2449 PIPELINING: commands sent together are answered in order.
 func TestPipelining(t *testing.T) {
 	f := newFixture(t, listener.Implicit, Config{})
-	c := dialTLS(t, f.srv.addr, clientTLS(t, ""))
+	c := dialTLS(t, f.srv.addr, mailtest.ClientTLS(t, mailtest.NoCert))
 	c.send("USER alice@example.com\r\nPASS secret\r\nSTAT\r\nUIDL 1\r\nRETR 2\r\nDELE 2\r\nNOOP\r\nQUIT")
 	c.expectOK()
 	c.expectOK()
@@ -109,16 +109,12 @@ func TestShutdownEndsIdleSession(t *testing.T) {
 
 // A client that stays silent past pop3d_timeout is told and disconnected.
 func TestIdleTimeout(t *testing.T) {
-	st := testStore(t)
+	st := mailtest.NewStore(t)
 	h, err := NewHandler(Config{Hostname: "mail.example.com"}, st)
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := listener.New(listener.Config{Name: "pop3", Protocol: "pop3", Addr: "127.0.0.1:0", IdleTimeout: 200 * time.Millisecond}, h)
-	if err := l.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer l.Shutdown(context.Background())
+	l := mailtest.Serve(t, listener.Config{Name: "pop3", Protocol: "pop3", IdleTimeout: 200 * time.Millisecond}, h)
 	c := dial(t, l.Addr().String())
 	c.expectErr("session timed out")
 	c.expectClosed()
@@ -126,17 +122,13 @@ func TestIdleTimeout(t *testing.T) {
 
 // A full executor gets the RFC 3206 SYS/TEMP busy reply.
 func TestBusy(t *testing.T) {
-	st := testStore(t)
+	st := mailtest.NewStore(t)
 	h, err := NewHandler(Config{Hostname: "mail.example.com"}, st)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ex := executor.New(executor.Config{Name: "smtp.taskExecutor", CorePoolSize: 1, MaxPoolSize: 1})
-	l := listener.New(listener.Config{Name: "pop3", Protocol: "pop3", Addr: "127.0.0.1:0", Executor: ex, QueueTimeout: time.Millisecond}, h)
-	if err := l.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer l.Shutdown(context.Background())
+	l := mailtest.Serve(t, listener.Config{Name: "pop3", Protocol: "pop3", Executor: ex, QueueTimeout: time.Millisecond}, h)
 	first := dial(t, l.Addr().String())
 	second := dialRaw(t, l.Addr().String())
 	second.expectErr("-ERR [SYS/TEMP] mail.example.com has too many connections")
@@ -144,7 +136,7 @@ func TestBusy(t *testing.T) {
 }
 
 func TestNewHandlerRefusesBadConfig(t *testing.T) {
-	st := testStore(t)
+	st := mailtest.NewStore(t)
 	for _, cfg := range []Config{{Expire: "soon"}, {Expire: "-1"}, {LoginDelay: -time.Second}} {
 		if _, err := NewHandler(cfg, st); err == nil {
 			t.Errorf("NewHandler(%+v) succeeded", cfg)

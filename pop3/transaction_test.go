@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hedwigmail/hedwig/internal/mailtest"
 	"github.com/hedwigmail/hedwig/listener"
 	"github.com/hedwigmail/hedwig/store"
 )
@@ -25,12 +26,12 @@ type fixture struct {
 
 func newFixture(t *testing.T, mode listener.TLSMode, cfg Config) *fixture {
 	t.Helper()
-	st := testStore(t)
-	f := &fixture{st: st, user: addUser(t, st, "alice@example.com", "secret")}
+	st := mailtest.NewStore(t)
+	f := &fixture{st: st, user: mailtest.AddUser(t, st, "alice@example.com", "secret")}
 	for _, subj := range []string{"first message", "second message"} {
 		m := sampleMessage(subj)
 		f.msgs = append(f.msgs, m)
-		f.uids = append(f.uids, deliver(t, st, f.user, m))
+		f.uids = append(f.uids, mailtest.Deliver(t, st, f.user, m))
 	}
 	f.srv = startServer(t, st, mode, cfg)
 	return f
@@ -38,14 +39,14 @@ func newFixture(t *testing.T, mode listener.TLSMode, cfg Config) *fixture {
 
 // pop3s logs alice in over implicit TLS.
 func (f *fixture) pop3s(t *testing.T) *client {
-	c := dialTLS(t, f.srv.addr, clientTLS(t, ""))
+	c := dialTLS(t, f.srv.addr, mailtest.ClientTLS(t, mailtest.NoCert))
 	c.login("alice@example.com", "secret")
 	return c
 }
 
 func TestRetrieveAndDelete(t *testing.T) {
 	f := newFixture(t, listener.Implicit, Config{})
-	c := dialTLS(t, f.srv.addr, clientTLS(t, ""))
+	c := dialTLS(t, f.srv.addr, mailtest.ClientTLS(t, mailtest.NoCert))
 	if got := c.login("alice@example.com", "secret"); !strings.Contains(got, "alice's maildrop has 2 messages") {
 		t.Errorf("PASS reply %q", got)
 	}
@@ -188,7 +189,7 @@ func TestUIDLStableAcrossSessions(t *testing.T) {
 		return lines
 	}
 	first := read()
-	third := deliver(t, f.st, f.user, sampleMessage("third message"))
+	third := mailtest.Deliver(t, f.st, f.user, sampleMessage("third message"))
 	second := read()
 	want := append(slices.Clone(first), "3 "+strconv.FormatInt(third, 10))
 	if !slices.Equal(second, want) {
@@ -202,7 +203,7 @@ func TestSecondSessionInUse(t *testing.T) {
 	plain := startServer(t, f.st, listener.StartTLS, Config{})
 	a := f.pop3s(t)
 	b := dial(t, plain.addr)
-	b.startTLS(clientTLS(t, ""))
+	b.startTLS(mailtest.ClientTLS(t, mailtest.NoCert))
 	b.cmdOK("USER alice@example.com")
 	b.cmdErr("PASS secret", "[IN-USE]")
 	a.cmdOK("DELE 1")
@@ -217,7 +218,7 @@ func TestSecondSessionInUse(t *testing.T) {
 // With EXPIRE 0 the server deletes what a session retrieved, at QUIT.
 func TestExpireZeroAndLoginDelay(t *testing.T) {
 	f := newFixture(t, listener.Implicit, Config{Expire: "0", LoginDelay: 3600e9})
-	c := dialTLS(t, f.srv.addr, clientTLS(t, ""))
+	c := dialTLS(t, f.srv.addr, mailtest.ClientTLS(t, mailtest.NoCert))
 	c.cmdOK("CAPA")
 	capa := c.lines()
 	for _, want := range []string{"EXPIRE 0", "LOGIN-DELAY 3600"} {
@@ -232,16 +233,16 @@ func TestExpireZeroAndLoginDelay(t *testing.T) {
 	if got := inboxUIDs(t, f.st, f.user); !slices.Equal(got, f.uids[:1]) {
 		t.Errorf("after RETR 2 with EXPIRE 0 the INBOX holds %v, want %v", got, f.uids[:1])
 	}
-	c2 := dialTLS(t, f.srv.addr, clientTLS(t, ""))
+	c2 := dialTLS(t, f.srv.addr, mailtest.ClientTLS(t, mailtest.NoCert))
 	c2.cmdOK("USER alice@example.com")
 	c2.cmdErr("PASS secret", "[LOGIN-DELAY]")
 }
 
 func TestEmptyMaildrop(t *testing.T) {
-	st := testStore(t)
-	addUser(t, st, "bob@example.com", "hunter2")
+	st := mailtest.NewStore(t)
+	mailtest.AddUser(t, st, "bob@example.com", "hunter2")
 	srv := startServer(t, st, listener.Implicit, Config{})
-	c := dialTLS(t, srv.addr, clientTLS(t, ""))
+	c := dialTLS(t, srv.addr, mailtest.ClientTLS(t, mailtest.NoCert))
 	c.login("bob@example.com", "hunter2")
 	if got := c.cmdOK("STAT"); got != "+OK 0 0" {
 		t.Errorf("STAT = %q", got)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hedwigmail/hedwig/internal/mailtest"
 	"github.com/hedwigmail/hedwig/listener"
 	"github.com/hedwigmail/hedwig/store"
 )
@@ -16,7 +17,7 @@ import (
 func TestQuitRemovesExactlyDeleted(t *testing.T) {
 	f := newFixture(t, listener.Implicit, Config{})
 	ctx := context.Background()
-	third := deliver(t, f.st, f.user, sampleMessage("third message"))
+	third := mailtest.Deliver(t, f.st, f.user, sampleMessage("third message"))
 	uids := append(slices.Clone(f.uids), third)
 	inbox, err := f.st.MailboxByName(ctx, f.user.ID, store.InboxName)
 	if err != nil {
@@ -72,15 +73,15 @@ func TestQuitRemovesExactlyDeleted(t *testing.T) {
 // each with its own POP3S listener) share the maildrop lock.
 func TestMaildropLockedAcrossProcesses(t *testing.T) {
 	dir := t.TempDir()
-	one, two := openStoreAt(t, dir), openStoreAt(t, dir)
-	u := addUser(t, one, "alice@example.com", "secret")
-	uid := deliver(t, one, u, sampleMessage("shared"))
+	one, two := mailtest.OpenStore(t, dir), mailtest.OpenStore(t, dir)
+	u := mailtest.AddUser(t, one, "alice@example.com", "secret")
+	uid := mailtest.Deliver(t, one, u, sampleMessage("shared"))
 	srvOne := startServer(t, one, listener.Implicit, Config{})
 	srvTwo := startServer(t, two, listener.Implicit, Config{})
 
-	a := dialTLS(t, srvOne.addr, clientTLS(t, ""))
+	a := dialTLS(t, srvOne.addr, mailtest.ClientTLS(t, mailtest.NoCert))
 	a.login("alice@example.com", "secret")
-	b := dialTLS(t, srvTwo.addr, clientTLS(t, ""))
+	b := dialTLS(t, srvTwo.addr, mailtest.ClientTLS(t, mailtest.NoCert))
 	b.cmdOK("USER alice@example.com")
 	b.cmdErr("PASS secret", "-ERR [IN-USE]")
 	a.cmdOK("DELE 1")
@@ -94,7 +95,7 @@ func TestMaildropLockedAcrossProcesses(t *testing.T) {
 	// A dropped connection releases the lock too.
 	b.conn.Close()
 	srvTwo.waitIdle(t)
-	c := dialTLS(t, srvOne.addr, clientTLS(t, ""))
+	c := dialTLS(t, srvOne.addr, mailtest.ClientTLS(t, mailtest.NoCert))
 	c.login("alice@example.com", "secret")
 	c.cmdOK("QUIT")
 	if got := inboxUIDs(t, two, u); slices.Contains(got, uid) {

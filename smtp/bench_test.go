@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/hedwigmail/hedwig/internal/mailtest"
 	"github.com/hedwigmail/hedwig/listener"
 )
 
@@ -48,17 +49,13 @@ func BenchmarkDelivery4KSTARTTLS(b *testing.B) {
 
 // startBenchServer is startServer for benchmarks.
 func startBenchServer(b *testing.B) *testServer {
-	cfg := Config{Hostname: testHostname, LocalDomains: []string{testDomain}, MyNetworks: []netip.Prefix{loopback}, TLS: serverTLS(b)}
+	cfg := Config{Hostname: testHostname, LocalDomains: []string{testDomain}, MyNetworks: []netip.Prefix{loopback}, TLS: mailtest.ServerTLS(b)}
 	backend := newTestBackend(b)
 	h, err := NewHandler(cfg, backend, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
-	l := listener.New(listener.Config{Name: "smtp.bench", Protocol: "smtp", Addr: "127.0.0.1:0", TLSMode: listener.StartTLS, TLS: cfg.TLS}, h)
-	if err := l.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(l.Close)
+	l := mailtest.Serve(b, listener.Config{Name: "smtp.bench", Protocol: "smtp", TLSMode: listener.StartTLS, TLS: cfg.TLS}, h)
 	return &testServer{l: l, h: h, backend: backend, addr: l.Addr().String()}
 }
 

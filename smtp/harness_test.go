@@ -2,26 +2,23 @@ package smtp
 
 import (
 	"bufio"
-	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"net"
 	"net/netip"
-	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
 
 	"github.com/hedwigmail/hedwig/executor"
+	"github.com/hedwigmail/hedwig/internal/mailtest"
 	"github.com/hedwigmail/hedwig/listener"
 )
 
 // The test domain and users. Passwords are what clients send.
 const (
-	testDomain   = "example.com"
+	testDomain   = mailtest.Domain
 	alicePass    = "alice-secret"
 	testHostname = "mx.example.com"
 )
@@ -51,7 +48,7 @@ func startServer(t *testing.T, cfg Config, mode listener.TLSMode, opts ...server
 	if cfg.LocalDomains == nil {
 		cfg.LocalDomains = []string{testDomain}
 	}
-	serverCfg := serverTLS(t)
+	serverCfg := mailtest.ServerTLS(t)
 	if mode == listener.StartTLS && cfg.TLS == nil {
 		cfg.TLS = serverCfg
 	}
@@ -61,7 +58,7 @@ func startServer(t *testing.T, cfg Config, mode listener.TLSMode, opts ...server
 	if err != nil {
 		t.Fatal(err)
 	}
-	lc := listener.Config{Name: "smtp.test", Protocol: "smtp", Addr: "127.0.0.1:0", TLSMode: mode, Logger: log}
+	lc := listener.Config{Name: "smtp.test", Protocol: "smtp", TLSMode: mode, Logger: log}
 	if mode != listener.NoTLS {
 		lc.TLS = serverCfg
 		if cfg.TLS != nil {
@@ -71,15 +68,7 @@ func startServer(t *testing.T, cfg Config, mode listener.TLSMode, opts ...server
 	for _, o := range opts {
 		o(&lc)
 	}
-	l := listener.New(lc, h)
-	if err := l.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		l.Shutdown(ctx)
-	})
+	l := mailtest.Serve(t, lc, h)
 	return &testServer{t: t, l: l, h: h, backend: b, addr: l.Addr().String()}
 }
 
@@ -88,38 +77,13 @@ func (s *testServer) port() string {
 	return p
 }
 
-// serverTLS is the fixture server key (mail.example.com, localhost,
-// 127.0.0.1, signed by the fixture intermediate), asking for an optional
-// client certificate verified against the fixture CA.
-func serverTLS(t testing.TB) *tls.Config {
-	t.Helper()
-	cert, err := tls.LoadX509KeyPair("testdata/server-chain.crt", "testdata/server.key")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &tls.Config{
-		Certificates: []tls.Certificate{cert},
-		MinVersion:   tls.VersionTLS12,
-		ClientAuth:   tls.VerifyClientCertIfGiven,
-		ClientCAs:    caPool(t),
-	}
-}
-
-func caPool(t testing.TB) *x509.CertPool {
-	t.Helper()
-	pem, err := os.ReadFile("testdata/ca.crt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		t.Fatal("testdata/ca.crt holds no certificate")
-	}
-	return pool
-}
-
+// clientTLS trusts the fixture CA and checks the server's certificate
+// for mail.example.com, the name a sending MTA looks up.
 func clientTLS(t testing.TB) *tls.Config {
-	return &tls.Config{RootCAs: caPool(t), ServerName: "mail.example.com"}
+	t.Helper()
+	cfg := mailtest.ClientTLS(t, mailtest.NoCert)
+	cfg.ServerName = "mail.example.com"
+	return cfg
 }
 
 // client is a raw SMTP client for exact protocol checks.
@@ -131,23 +95,13 @@ type client struct {
 
 func dial(t testing.TB, s *testServer) *client {
 	t.Helper()
-	nc, err := net.Dial("tcp", s.addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { nc.Close() })
-	nc.SetDeadline(time.Now().Add(20 * time.Second))
+	nc := mailtest.Dial(t, s.addr, nil)
 	return &client{t: t, nc: nc, r: bufio.NewReader(nc)}
 }
 
 func dialTLS(t testing.TB, s *testServer, cfg *tls.Config) *client {
 	t.Helper()
-	nc, err := tls.Dial("tcp", s.addr, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { nc.Close() })
-	nc.SetDeadline(time.Now().Add(20 * time.Second))
+	nc := mailtest.Dial(t, s.addr, cfg)
 	return &client{t: t, nc: nc, r: bufio.NewReader(nc)}
 }
 

@@ -3,9 +3,9 @@ package smtp
 import (
 	"context"
 	"io"
-	"path/filepath"
 	"testing"
 
+	"github.com/hedwigmail/hedwig/internal/mailtest"
 	"github.com/hedwigmail/hedwig/store"
 )
 
@@ -22,30 +22,13 @@ type testBackend struct {
 // an alias team@example.com for both.
 func newTestBackend(t testing.TB) *testBackend {
 	t.Helper()
-	dir := t.TempDir()
-	ds, err := store.ParseDataSource("jdbc:sqlite:hedwig.db", "", "", dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(context.Background(), ds, store.Options{
-		DataDirectory: filepath.Join(dir, "data"),
-		Domains:       []string{testDomain},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := mailtest.NewStore(t)
 	b := &testBackend{StoreBackend: NewStoreBackend(st, nil), store: st, users: map[string]int64{}}
-	ctx := context.Background()
 	for addr, pass := range map[string]string{"alice@example.com": alicePass, "bob@example.com": "bob-secret"} {
-		u, err := st.AddUser(ctx, addr, pass)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b.users[addr] = u.ID
+		b.users[addr] = mailtest.AddUser(t, st, addr, pass).ID
 	}
 	for _, to := range []string{"alice@example.com", "bob@example.com"} {
-		if err := st.AddAlias(ctx, "team@example.com", to); err != nil {
+		if err := st.AddAlias(context.Background(), "team@example.com", to); err != nil {
 			t.Fatal(err)
 		}
 	}
