@@ -44,23 +44,42 @@ func (c *committer) enqueue(p *pending) error {
 	return nil
 }
 
-func (c *committer) stop() {
+func (c *committer) stop() error {
 	c.mu.Lock()
 	c.closed = true
 	close(c.queue)
 	c.mu.Unlock()
 	c.wg.Wait()
+	if c.s.journal != nil {
+		return c.s.journal.close()
+	}
+	return nil
 }
-
-// linger is how long the committer waits for deliveries that are still
-// being spooled before it commits a batch without them.
-const linger = 5 * time.Millisecond
 
 func (c *committer) loop() {
 	defer c.wg.Done()
-	for first := range c.queue {
+	// Checkpoints also happen when no mail comes in, so that a quiet
+	// server holds no journal.
+	tick := time.NewTicker(c.s.opts.JournalCheckpoint)
+	defer tick.Stop()
+	for {
+		var first *pending
+		select {
+		case p, ok := <-c.queue:
+			if !ok {
+				return
+			}
+			first = p
+		case <-tick.C:
+			if j := c.s.journal; j != nil && j.due() {
+				j.rotate()
+			}
+			continue
+		}
+		// Whatever queued up while the previous batch committed goes into
+		// this one; no waiting for more, since the next commit starts as
+		// soon as this one ends.
 		batch := []*pending{first}
-		deadline := time.Now().Add(linger)
 	gather:
 		for len(batch) < c.s.opts.MaxBatch {
 			select {
@@ -69,28 +88,14 @@ func (c *committer) loop() {
 					break gather
 				}
 				batch = append(batch, p)
-				continue
 			default:
-			}
-			// Others are on their way: a short wait lets them share this
-			// commit instead of paying for the next one.
-			wait := time.Until(deadline)
-			if c.s.spooling.Load() == 0 || wait <= 0 {
-				break
-			}
-			timer := time.NewTimer(wait)
-			select {
-			case p, ok := <-c.queue:
-				timer.Stop()
-				if !ok {
-					break gather
-				}
-				batch = append(batch, p)
-			case <-timer.C:
 				break gather
 			}
 		}
 		c.commit(batch)
+		if j := c.s.journal; j != nil && j.due() {
+			j.rotate()
+		}
 	}
 }
 
@@ -150,8 +155,19 @@ func (c *committer) attempt(batch []*pending) ([]Event, error) {
 		x.prep = &stmtCache{tx: tx, m: map[string]*sql.Stmt{}}
 		defer x.prep.close()
 	}
+	var seg *segment
+	var batchNo uint64
+	if s.journal != nil {
+		if seg, err = s.journal.segment(); err != nil {
+			return nil, err
+		}
+		batchNo = seg.nextBatch
+		seg.nextBatch++
+	}
+	journaled := func() error { return nil }
 	fail := func(err error) ([]Event, error) {
 		// Files first: once the transaction is gone its ids may be reused.
+		journaled() //nolint:errcheck // failing anyway; its files go next
 		for _, p := range batch {
 			s.undoFiles(p)
 		}
@@ -189,7 +205,6 @@ func (c *committer) attempt(batch []*pending) ([]Event, error) {
 		modseqs[id] = ms
 	}
 
-	dirs := map[string]bool{}
 	var rows batchRows
 	itemFailed := func(p *pending, err error) ([]Event, error) {
 		if retriable(err) {
@@ -199,20 +214,31 @@ func (c *committer) attempt(batch []*pending) ([]Event, error) {
 		p.err = err
 		return fail(errItemFailed)
 	}
-	// First the physical messages and their files, so that the directories
-	// sync while the remaining rows are written.
+	// First the physical messages, so that their bodies go to the journal
+	// and their files while the remaining rows are written.
+	var live []*pending
 	for _, p := range batch {
 		if p.live() {
-			if err := s.insertPhysical(x, p, dirs, &rows); err != nil {
+			if err := s.insertPhysical(x, p, &rows); err != nil {
 				return itemFailed(p, err)
 			}
+			live = append(live, p)
 		}
 	}
-	waitSync := s.syncPlaced(dirs)
-	unsynced := fail
-	fail = func(err error) ([]Event, error) {
-		waitSync() //nolint:errcheck // failing anyway; the files go next
-		return unsynced(err)
+	if seg != nil && len(live) > 0 {
+		done := make(chan error, 1)
+		go func() { done <- s.journal.write(seg, batchNo, live) }()
+		var result error
+		waited := false
+		journaled = func() error {
+			if !waited {
+				result, waited = <-done, true
+			}
+			return result
+		}
+		if _, err := x.exec("INSERT INTO hx_journal_batch (segment, batch) VALUES (?, ?)", seg.name, int64(batchNo)); err != nil {
+			return fail(fmt.Errorf("record journal batch: %w", err))
+		}
 	}
 	for _, p := range batch {
 		if p.live() {
@@ -248,18 +274,24 @@ func (c *committer) attempt(batch []*pending) ([]Event, error) {
 		events = append(events, Event{MailboxID: id, ModSeq: modseqs[id]})
 	}
 
-	if err := waitSync(); err != nil {
-		return unsynced(err)
+	if err := journaled(); err != nil {
+		return fail(err)
 	}
 	if err := tx.Commit(); err != nil {
-		// The rows may or may not be there now: keep the files and their
-		// journal entries; recovery removes them if the rows are not.
+		// The rows may or may not be there now: keep the files; the
+		// segment's checkpoint judges them against the database.
+		if seg != nil {
+			seg.uncertain = true
+		}
 		for _, p := range batch {
-			if p.live() && p.pendPath != "" {
-				p.spool, p.pendPath = "", ""
-			}
+			p.spool = ""
 		}
 		return nil, fmt.Errorf("%w: %w", errCommitUnknown, err)
+	}
+	for _, p := range batch {
+		if p.placed {
+			p.spool = "" // it became the message file
+		}
 	}
 	return events, nil
 }
@@ -291,9 +323,9 @@ func insertRows(x q, into string, vals []any) error {
 	return nil
 }
 
-// insertPhysical writes a message's hw_physmessage row, collects its cached
-// header fields and places its file.
-func (s *Store) insertPhysical(x q, p *pending, dirs map[string]bool, rows *batchRows) error {
+// insertPhysical writes a message's hw_physmessage row and collects its
+// cached header fields; with bodies in the database, the body too.
+func (s *Store) insertPhysical(x q, p *pending, rows *batchRows) error {
 	var subject, from, sent any
 	if p.meta.hasSubject {
 		subject = s.text(p.meta.subject, 500)
@@ -319,7 +351,8 @@ func (s *Store) insertPhysical(x q, p *pending, dirs map[string]bool, rows *batc
 		}
 		return nil
 	}
-	return s.placeFile(p, dirs)
+	p.final = layout.File(s.opts.DataDirectory, p.date, id)
+	return nil
 }
 
 // insertMessages writes the hw_message row of every target of a message.
@@ -347,21 +380,11 @@ func (s *Store) insertMessages(x q, p *pending, modseqs map[int64]int64, rows *b
 	return nil
 }
 
-// placeFile puts the spooled message at its place in Hedwig's layout. The
-// spool file is first renamed to a journal name that records the physical
-// message id and date, then hard-linked to the final path: if the process
-// dies before the commit, recovery finds the journal entry and removes the
-// final file unless the row made it.
-func (s *Store) placeFile(p *pending, dirs map[string]bool) error {
-	p.final = layout.File(s.opts.DataDirectory, p.date, p.physID)
-	pend := filepath.Join(s.tmpDir, fmt.Sprintf("%d-%d-%d-%d.pending", p.physID, p.date.Year(), int(p.date.Month()), p.date.Day()))
-	if err := os.Rename(p.spool, pend); err != nil {
-		return fmt.Errorf("journal spool file: %w", err)
-	}
-	p.pendPath = pend
-	// Recovery judges a journal entry by its age; the spool may be old.
-	now := time.Now()
-	os.Chtimes(pend, now, now) //nolint:errcheck // only shortens nothing if it fails
+// placeFile puts a message's file at its place in Hedwig's layout, after
+// the journal holds its body: an in-memory body is written, a spool file
+// is moved there. Neither is synced now; the segment's checkpoint does that
+// for all of them at once.
+func (s *Store) placeFile(p *pending, seg *segment) error {
 	dir := filepath.Dir(p.final)
 	if _, known := s.knownDirs.Load(dir); !known {
 		created, err := layout.MkdirAll(dir)
@@ -369,63 +392,57 @@ func (s *Store) placeFile(p *pending, dirs map[string]bool) error {
 			return err
 		}
 		for _, d := range created {
-			dirs[filepath.Dir(d)] = true
+			seg.dirs[filepath.Dir(d)] = true
 		}
 		s.knownDirs.Store(dir, true)
 	}
-	if err := os.Link(pend, p.final); err != nil {
-		if !os.IsExist(err) {
+	seg.dirs[dir] = true
+	if p.spool != "" {
+		// A file already there is a leftover of an id the database handed
+		// out again after a crash: no row can reference it, since the id
+		// was just allocated. Rename replaces it.
+		if err := os.Rename(p.spool, p.final); err != nil {
 			return fmt.Errorf("place message file: %w", err)
 		}
-		// A leftover of an id the database handed out again after a crash:
-		// no row can reference it, since the id was just allocated.
-		if err := os.Remove(p.final); err != nil {
-			return fmt.Errorf("replace stale message file: %w", err)
-		}
-		if err := os.Link(pend, p.final); err != nil {
-			return fmt.Errorf("place message file: %w", err)
-		}
+	} else if err := writeMessageFile(p.final, p.body); err != nil {
+		return err
 	}
-	dirs[dir] = true
-	// The journal rename must be as durable as the link it explains.
-	dirs[s.tmpDir] = true
+	p.placed = true
+	seg.files = append(seg.files, p.final)
 	return nil
 }
 
-// syncPlaced starts making the placed files durable: the spool files were
-// synced when written, their new names need their directories synced. The
-// returned function waits for that.
-func (s *Store) syncPlaced(dirs map[string]bool) func() error {
-	errs := make(chan error, len(dirs))
-	for d := range dirs {
-		go func() { errs <- layout.SyncDir(d) }()
+func writeMessageFile(path string, body []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("place message file: %w", err)
 	}
-	n := len(dirs)
-	var first error
-	return func() error {
-		for ; n > 0; n-- {
-			if err := <-errs; err != nil && first == nil {
-				first = err
-			}
-		}
-		return first
+	_, err = f.Write(body)
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
+	if err != nil {
+		os.Remove(path)
+		return fmt.Errorf("write message file %s: %w", path, err)
+	}
+	return nil
 }
 
 // errItemFailed makes the committer run a batch again after one message
 // failed on its own (and was marked failed).
 var errItemFailed = errors.New("a delivery of the batch failed")
 
-// undoFiles reverts placeFile: the final link goes and the journal entry
-// becomes the spool file again, ready for a retry.
+// undoFiles reverts placeFile, ready for a retry: a moved spool file goes
+// back, a written file goes.
 func (s *Store) undoFiles(p *pending) {
-	if p.final != "" && p.pendPath != "" {
-		os.Remove(p.final)
-	}
-	if p.pendPath != "" {
-		if err := os.Rename(p.pendPath, p.spool); err != nil {
-			os.Remove(p.pendPath)
+	if p.placed {
+		if p.spool != "" {
+			if err := os.Rename(p.final, p.spool); err != nil {
+				os.Remove(p.final)
+			}
+		} else {
+			os.Remove(p.final)
 		}
 	}
-	p.final, p.pendPath = "", ""
+	p.final, p.placed = "", false
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"time"
 )
@@ -37,28 +38,18 @@ type target struct {
 // pending is one message on its way into the store: spooled and parsed by
 // the delivering goroutine, written to the database by the committer.
 type pending struct {
-	spool    string // fsynced spool file (file mode)
-	body     []byte // the message (database mode)
-	size     int64
-	date     time.Time
-	meta     headerMeta
-	nameIDs  []int64 // hw_headername ids of meta.fields
-	targets  []*target
-	physID   int64
-	pendPath string // journal name of the spool while its final link exists
-	final    string // the message file in Hedwig's layout
-	err      error
-	done     chan struct{}
-	counted  bool // no longer counted in Store.spooling
-}
-
-// prepared ends p's count among the deliveries being prepared, which the
-// committer waits for briefly; it is safe to call more than once.
-func (p *pending) prepared(s *Store) {
-	if !p.counted {
-		p.counted = true
-		s.spooling.Add(-1)
-	}
+	spool   string // the message in a spool file (large messages)
+	body    []byte // the message in memory (small ones, or bodies in the database)
+	size    int64
+	date    time.Time
+	meta    headerMeta
+	nameIDs []int64 // hw_headername ids of meta.fields
+	targets []*target
+	physID  int64
+	final   string // the message file in Hedwig's layout
+	placed  bool   // final was written (or the spool file moved there)
+	err     error
+	done    chan struct{}
 }
 
 func (p *pending) live() bool {
@@ -91,8 +82,6 @@ func (s *Store) Deliver(ctx context.Context, userID int64, mailbox string, r io.
 func (s *Store) DeliverAll(ctx context.Context, targets []Delivery, r io.Reader) ([]DeliveryResult, error) {
 	results := make([]DeliveryResult, len(targets))
 	p := &pending{date: time.Now()}
-	s.spooling.Add(1)
-	defer p.prepared(s)
 	limits := make([]int64, len(targets))
 	for i, d := range targets {
 		id, limit, err := s.deliveryTarget(ctx, d.UserID, d.Mailbox)
@@ -130,8 +119,6 @@ func (s *Store) Append(ctx context.Context, mailboxID int64, r io.Reader, opts A
 		return 0, fmt.Errorf("%w: %s is not selectable", ErrNoSuchMailbox, m.Name)
 	}
 	p := &pending{date: opts.InternalDate}
-	s.spooling.Add(1)
-	defer p.prepared(s)
 	if p.date.IsZero() {
 		p.date = time.Now()
 	}
@@ -149,8 +136,10 @@ func (s *Store) Append(ctx context.Context, mailboxID int64, r io.Reader, opts A
 	return p.targets[0].uid, p.targets[0].err
 }
 
-// spool reads the message, durably into a spool file (or into memory when
-// bodies live in the database), and parses its header.
+// spool reads the message and parses its header. A body up to
+// spillThreshold stays in memory; a larger one goes to a spool file. Nothing
+// is synced here: the committer's journal makes the bodies of a whole batch
+// durable at once.
 func (s *Store) spool(ctx context.Context, p *pending, r io.Reader) error {
 	for _, t := range p.targets {
 		if t.flags == 0 {
@@ -158,31 +147,20 @@ func (s *Store) spool(ctx context.Context, p *pending, r io.Reader) error {
 		}
 	}
 	var capture headerCapture
+	var buf bytes.Buffer
+	in := io.LimitReader(r, spillThreshold+1)
+	limit := int64(spillThreshold)
 	if s.opts.BodiesInDatabase {
-		var buf bytes.Buffer
-		n, err := io.Copy(io.MultiWriter(&buf, &capture), r)
-		if err != nil {
-			return fmt.Errorf("read message: %w", err)
-		}
-		p.body, p.size = buf.Bytes(), n
-	} else {
-		f, err := os.CreateTemp(s.tmpDir, "*.spool")
-		if err != nil {
-			return fmt.Errorf("create spool file: %w", err)
-		}
-		p.spool = f.Name()
-		n, err := io.Copy(io.MultiWriter(f, &capture), r)
-		if err == nil {
-			err = f.Sync()
-		}
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			os.Remove(p.spool)
-			return fmt.Errorf("spool message: %w", err)
-		}
-		p.size = n
+		in, limit = r, math.MaxInt64
+	}
+	n, err := io.Copy(io.MultiWriter(&buf, &capture), in)
+	if err != nil {
+		return fmt.Errorf("read message: %w", err)
+	}
+	if n <= limit {
+		p.body, p.size = append([]byte{}, buf.Bytes()...), n
+	} else if err := s.spill(p, &buf, &capture, r); err != nil {
+		return err
 	}
 	p.date = p.date.In(time.Local).Truncate(time.Second)
 	p.meta = s.parseHeader(capture.buf.Bytes())
@@ -195,6 +173,31 @@ func (s *Store) spool(ctx context.Context, p *pending, r io.Reader) error {
 		}
 		p.nameIDs[i] = id
 	}
+	return nil
+}
+
+// spill moves a large message to a spool file: what was read so far, then
+// the rest of r.
+func (s *Store) spill(p *pending, head *bytes.Buffer, capture io.Writer, r io.Reader) error {
+	f, err := os.CreateTemp(s.tmpDir, "*.spool")
+	if err != nil {
+		return fmt.Errorf("create spool file: %w", err)
+	}
+	p.spool = f.Name()
+	n, err := head.WriteTo(f)
+	if err == nil {
+		var rest int64
+		rest, err = io.Copy(f, io.TeeReader(r, capture))
+		n += rest
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		s.discard(p)
+		return fmt.Errorf("spool message: %w", err)
+	}
+	p.size = n
 	return nil
 }
 
@@ -239,6 +242,7 @@ func (s *Store) deliveryTarget(ctx context.Context, ownerID int64, name string) 
 func (s *Store) discard(p *pending) {
 	if p.spool != "" {
 		os.Remove(p.spool)
+		p.spool = ""
 	}
 }
 
@@ -250,16 +254,11 @@ func (s *Store) submit(p *pending) error {
 		return nil
 	}
 	p.done = make(chan struct{})
-	p.prepared(s)
 	if err := s.committer.enqueue(p); err != nil {
 		s.discard(p)
 		return err
 	}
 	<-p.done
-	if p.pendPath != "" {
-		// The journal entry is no longer needed once the row is committed.
-		os.Remove(p.pendPath)
-	}
 	if p.err != nil {
 		s.discard(p)
 		return p.err

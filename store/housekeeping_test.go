@@ -204,47 +204,6 @@ func TestFailedDeliveryLeavesNothing(t *testing.T) {
 	})
 }
 
-func TestRecoverDeliveries(t *testing.T) {
-	e := prepareBackend(t, allBackends[0])
-	ctx := context.Background()
-	s := e.store()
-	u, _ := s.AddUser(ctx, "alice@example.com", "pw")
-	uid := deliverText(t, s, u.ID, "", "Subject: kept\r\n\r\nx\r\n")
-	m, _ := s.Message(ctx, uid)
-	spool := filepath.Join(e.dataDir, "hx-spool")
-	// A delivery that crashed after placing its file: journal entry and
-	// final link, no row.
-	now := time.Now()
-	orphanID := m.PhysID + 50
-	final := layout.File(e.dataDir, now, orphanID)
-	os.MkdirAll(filepath.Dir(final), 0o755)
-	pend := filepath.Join(spool, strings.Join([]string{itoa(orphanID), itoa(int64(now.Year())), itoa(int64(now.Month())), itoa(int64(now.Day()))}, "-")+".pending")
-	os.WriteFile(pend, []byte("half"), 0o644)
-	os.Link(pend, final)
-	// A crash after the commit: journal entry of a committed message.
-	committed := filepath.Join(spool, strings.Join([]string{itoa(m.PhysID), itoa(int64(m.InternalDate.Year())), itoa(int64(m.InternalDate.Month())), itoa(int64(m.InternalDate.Day()))}, "-")+".pending")
-	os.Link(layout.File(e.dataDir, m.InternalDate, m.PhysID), committed)
-	os.WriteFile(filepath.Join(spool, "123.spool"), []byte("never committed"), 0o644)
-
-	if n, _ := s.RecoverDeliveries(ctx, time.Hour); n != 0 {
-		t.Fatalf("young entries touched: %d", n)
-	}
-	n, err := s.RecoverDeliveries(ctx, 0)
-	if err != nil || n != 4 {
-		t.Fatalf("recovered %d, %v", n, err)
-	}
-	if _, err := os.Stat(final); !os.IsNotExist(err) {
-		t.Fatal("orphan message file kept")
-	}
-	if b, err := s.OpenBody(ctx, uid); err != nil {
-		t.Fatalf("committed message lost: %v", err)
-	} else {
-		b.Close()
-	}
-	if left, _ := os.ReadDir(spool); len(left) != 0 {
-		t.Fatalf("spool not empty: %v", left)
-	}
-}
 
 func TestPoolWaitIsBounded(t *testing.T) {
 	e := prepareBackend(t, allBackends[0])

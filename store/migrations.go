@@ -68,6 +68,15 @@ CREATE TABLE hx_mailbox_lock (
   PRIMARY KEY (mailboxid) )
 ENGINE = InnoDB;
 `,
+	// 3: the batches of the delivery journal that committed, so recovery
+	// after a crash knows which message files to keep (see journal.go).
+	`
+CREATE TABLE hx_journal_batch (
+  segment VARCHAR(100) NOT NULL,
+  batch BIGINT UNSIGNED NOT NULL,
+  PRIMARY KEY (segment, batch) )
+ENGINE = InnoDB;
+`,
 }
 
 // SchemaVersion is the hx_* schema version this build creates.

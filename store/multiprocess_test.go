@@ -63,11 +63,17 @@ func (e *testEnv) startChild(t *testing.T, role string, dataDir string, extra ..
 }
 
 // crashMessage is message i of the crash test: 64 KB, so that a write cut
-// short by the kill would show.
+// short by the kill would show, and every seventh one beyond the size that
+// deliveries keep in memory, so that spooled bodies go through the journal
+// too.
 func crashMessage(i int) []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "X-Index: %d\r\nSubject: crash test %d\r\n\r\n", i, i)
-	for b.Len() < 64<<10 {
+	size := 64 << 10
+	if i%7 == 0 {
+		size = spillThreshold + 100<<10
+	}
+	for b.Len() < size {
 		fmt.Fprintf(&b, "message %d line %d\r\n", i, b.Len())
 	}
 	return b.Bytes()
@@ -82,6 +88,9 @@ func runChild(role string) error {
 	opts := Options{DataDirectory: os.Getenv("HEDWIG_CHILD_DATA"), Domains: []string{"example.com"}, Argon2: fastArgon2}
 	if os.Getenv("HEDWIG_CHILD_DBBODIES") != "" {
 		opts.BodiesInDatabase = true
+	}
+	if d, err := time.ParseDuration(os.Getenv("HEDWIG_CHILD_CHECKPOINT")); err == nil {
+		opts.JournalCheckpoint = d
 	}
 	s, err := Open(ctx, ds, opts)
 	if err != nil {

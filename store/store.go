@@ -17,7 +17,6 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/hedwigmail/hedwig/store/password"
@@ -82,6 +81,11 @@ type Options struct {
 	// MaxBatch caps how many deliveries share one transaction (group
 	// commit). Zero means 256.
 	MaxBatch int
+
+	// JournalCheckpoint is how long a journal segment collects deliveries
+	// before one sync makes their message files durable and the segment is
+	// dropped. Zero means one second.
+	JournalCheckpoint time.Duration
 }
 
 // defaultCacheFields is Hedwig's DEF_CACHE_FIELDS.
@@ -126,7 +130,7 @@ type Store struct {
 	dummyHash   string    // verified for unknown users, to keep timing even
 
 	committer *committer
-	spooling  atomic.Int64 // deliveries being read, soon to be committed
+	journal   *journal // nil when bodies live in the database
 	hub       *hub
 
 	closeOnce sync.Once
@@ -163,6 +167,9 @@ func Open(ctx context.Context, ds DataSource, opts Options) (*Store, error) {
 		return nil, err
 	}
 	s.hub = newHub(s)
+	if !opts.BodiesInDatabase {
+		s.journal = newJournal(s)
+	}
 	s.committer = newCommitter(s)
 	if _, err := s.RecoverDeliveries(ctx, time.Minute); err != nil {
 		s.Close()
@@ -203,6 +210,9 @@ func (s *Store) applyDefaults() {
 	}
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = 256
+	}
+	if o.JournalCheckpoint <= 0 {
+		o.JournalCheckpoint = segmentMaxAge
 	}
 }
 
@@ -294,7 +304,7 @@ func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.closed)
 		if s.committer != nil {
-			s.committer.stop()
+			err = s.committer.stop()
 		}
 		if s.hub != nil {
 			s.hub.mu.Lock() // no watcher may start a poller from now on
@@ -305,7 +315,7 @@ func (s *Store) Close() error {
 		s.leasesStopped = true
 		s.leaseMu.Unlock()
 		s.bg.Wait()
-		err = s.db.Close()
+		err = errors.Join(err, s.db.Close())
 	})
 	return err
 }

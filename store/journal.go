@@ -1,0 +1,339 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hedwigmail/hedwig/store/layout"
+)
+
+// The journal makes group commit cover message bodies too. The committer
+// appends the bodies of a whole batch to the current segment with one
+// write and one fdatasync, writes the message files into Hedwig's layout
+// without syncing them one by one, records the batch in hx_journal_batch
+// inside the delivery transaction and commits. About once a second a
+// checkpoint makes the files durable with one sync of the file system and
+// drops the segment. After a crash, recovery replays what is left: files
+// of committed batches are rewritten from the journal, files of batches
+// that never committed are removed.
+type journal struct {
+	s   *Store
+	dir string
+	cur *segment
+
+	maxSize int64         // rotate when the segment grows beyond this
+	maxAge  time.Duration // or when it is this old
+
+	ckpt     sync.WaitGroup
+	ckptBusy chan struct{} // holds a token while a checkpoint runs
+	ckptErr  error         // last checkpoint failure, for Close; guarded by ckptMu
+	ckptMu   sync.Mutex
+	buf      []byte
+}
+
+// segment is one journal file, locked by its writer for its whole life so
+// that recovery in another process leaves it alone.
+type segment struct {
+	name      string // base name, the key of its hx_journal_batch rows
+	f         *os.File
+	size      int64
+	opened    time.Time
+	nextBatch uint64
+	files     []string        // message files written through it
+	dirs      map[string]bool // directories it created or wrote into
+	broken    bool            // a write failed: no more records after it
+	uncertain bool            // a commit's outcome is unknown: replay at checkpoint
+}
+
+const (
+	journalSuffix     = ".journal"
+	segmentMaxSize    = 64 << 20
+	segmentMaxAge     = time.Second
+	spillThreshold    = 256 << 10 // larger bodies are spooled to a file, not kept in memory
+	journalCopyBuffer = 64 << 10
+)
+
+func newJournal(s *Store) *journal {
+	return &journal{s: s, dir: s.tmpDir, maxSize: segmentMaxSize, maxAge: s.opts.JournalCheckpoint, ckptBusy: make(chan struct{}, 1)}
+}
+
+// segment returns the segment the next batch goes to, opening one if
+// there is none.
+func (j *journal) segment() (*segment, error) {
+	if j.cur != nil && !j.cur.broken {
+		return j.cur, nil
+	}
+	if j.cur != nil {
+		j.rotate()
+	}
+	var rnd [4]byte
+	rand.Read(rnd[:]) //nolint:errcheck // crypto/rand does not fail on supported systems
+	name := fmt.Sprintf("%d-%d-%s%s", time.Now().UnixNano(), os.Getpid(), hex.EncodeToString(rnd[:]), journalSuffix)
+	f, err := os.OpenFile(filepath.Join(j.dir, name), os.O_CREATE|os.O_EXCL|os.O_WRONLY|os.O_APPEND, 0o640)
+	if err != nil {
+		return nil, fmt.Errorf("create journal segment: %w", err)
+	}
+	if ok, err := lockSegment(f); err != nil || !ok {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, fmt.Errorf("lock journal segment %s: %v", name, err)
+	}
+	// The segment must still be there after a crash, or its records are
+	// gone with it.
+	if err := layout.SyncDir(j.dir); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, err
+	}
+	j.cur = &segment{name: name, f: f, opened: time.Now(), dirs: map[string]bool{}}
+	return j.cur, nil
+}
+
+// write appends the bodies of a batch to seg, makes them durable, and then
+// writes the message files. When it returns nil every file is in place and
+// the batch may commit.
+func (j *journal) write(seg *segment, batch uint64, ps []*pending) error {
+	data := j.s.opts.DataDirectory
+	buf := j.buf[:0]
+	flush := func() error {
+		if len(buf) == 0 {
+			return nil
+		}
+		n, err := seg.f.Write(buf)
+		seg.size += int64(n)
+		buf = buf[:0]
+		return err
+	}
+	for _, p := range ps {
+		rel, err := filepath.Rel(data, p.final)
+		if err != nil {
+			return fmt.Errorf("journal %s: %w", p.final, err)
+		}
+		start := len(buf)
+		buf = append(buf, recordHeader(batch, p.physID, filepath.ToSlash(rel), p.size)...)
+		if p.spool == "" {
+			buf = append(buf, p.body...)
+			buf = binary.BigEndian.AppendUint32(buf, crc32.Checksum(buf[start:], crc32c))
+			if len(buf) >= journalCopyBuffer {
+				if err := flush(); err != nil {
+					seg.broken = true
+					return fmt.Errorf("write journal: %w", err)
+				}
+			}
+			continue
+		}
+		sum := crc32.Checksum(buf[start:], crc32c)
+		if err := flush(); err != nil {
+			seg.broken = true
+			return fmt.Errorf("write journal: %w", err)
+		}
+		if sum, err = j.copySpool(seg, p, sum); err != nil {
+			seg.broken = true
+			return err
+		}
+		buf = binary.BigEndian.AppendUint32(buf, sum)
+	}
+	err := flush()
+	j.buf = buf[:0]
+	if err != nil {
+		seg.broken = true
+		return fmt.Errorf("write journal %s: %w", seg.name, err)
+	}
+	// Only once the records are durable may the files appear: a file whose
+	// record a crash took away would be an orphan nothing knows of.
+	if err := datasync(seg.f); err != nil {
+		seg.broken = true
+		return fmt.Errorf("sync journal %s: %w", seg.name, err)
+	}
+	for _, p := range ps {
+		if err := j.s.placeFile(p, seg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// copySpool streams a spooled body into the segment, continuing the
+// record's checksum.
+func (j *journal) copySpool(seg *segment, p *pending, sum uint32) (uint32, error) {
+	f, err := os.Open(p.spool)
+	if err != nil {
+		return 0, fmt.Errorf("read spool file: %w", err)
+	}
+	defer f.Close()
+	buf := make([]byte, journalCopyBuffer)
+	var copied int64
+	for {
+		n, rerr := f.Read(buf)
+		if n > 0 {
+			sum = crc32.Update(sum, crc32c, buf[:n])
+			w, werr := seg.f.Write(buf[:n])
+			seg.size += int64(w)
+			copied += int64(n)
+			if werr != nil {
+				return 0, fmt.Errorf("write journal: %w", werr)
+			}
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return 0, fmt.Errorf("read spool file: %w", rerr)
+		}
+	}
+	if copied != p.size {
+		return 0, fmt.Errorf("spool file %s has %d bytes, expected %d", p.spool, copied, p.size)
+	}
+	return sum, nil
+}
+
+// due tells whether the current segment should be checkpointed.
+func (j *journal) due() bool {
+	c := j.cur
+	return c != nil && (c.broken || c.size >= j.maxSize || time.Since(c.opened) >= j.maxAge)
+}
+
+// rotate retires the current segment into a background checkpoint, unless
+// one is still running (then the segment simply grows a little longer).
+func (j *journal) rotate() {
+	if j.cur == nil {
+		return
+	}
+	select {
+	case j.ckptBusy <- struct{}{}:
+	default:
+		if !j.cur.broken {
+			return
+		}
+		j.ckptBusy <- struct{}{} // a broken segment cannot take more records: wait
+	}
+	seg := j.cur
+	j.cur = nil
+	j.ckpt.Add(1)
+	go func() {
+		defer j.ckpt.Done()
+		defer func() { <-j.ckptBusy }()
+		if err := j.checkpoint(seg); err != nil {
+			j.ckptMu.Lock()
+			j.ckptErr = err
+			j.ckptMu.Unlock()
+		}
+	}()
+}
+
+// close checkpoints the last segment and waits for every checkpoint.
+func (j *journal) close() error {
+	if j.cur != nil {
+		j.ckptBusy <- struct{}{}
+		seg := j.cur
+		j.cur = nil
+		err := j.checkpoint(seg)
+		<-j.ckptBusy
+		if err != nil {
+			j.ckptMu.Lock()
+			j.ckptErr = err
+			j.ckptMu.Unlock()
+		}
+	}
+	j.ckpt.Wait()
+	j.ckptMu.Lock()
+	defer j.ckptMu.Unlock()
+	return j.ckptErr
+}
+
+// checkpoint makes every file written through seg durable, then drops the
+// segment and its batch rows. Should anything fail, the segment stays on
+// disk (unlocked) and the next recovery replays it.
+func (j *journal) checkpoint(seg *segment) error {
+	defer seg.f.Close()
+	if seg.uncertain {
+		// A commit of this segment failed without telling whether it
+		// happened: judge each record against the database, as after a
+		// crash.
+		if err := j.s.replaySegment(seg.f.Name(), seg.f); err != nil {
+			return err
+		}
+		return nil
+	}
+	if err := j.s.syncWritten(seg.files, seg.dirs); err != nil {
+		return fmt.Errorf("checkpoint journal %s: %w", seg.name, err)
+	}
+	return j.s.dropSegment(seg.f.Name())
+}
+
+// dropSegment removes a checkpointed segment and then its batch rows: in
+// this order a crash in between leaves only rows without a segment, which
+// recovery deletes.
+func (s *Store) dropSegment(path string) error {
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove journal segment: %w", err)
+	}
+	return s.deleteBatchRows(filepath.Base(path))
+}
+
+func (s *Store) deleteBatchRows(segment string) error {
+	return s.write(context.Background(), func(x q) error {
+		_, err := x.exec("DELETE FROM hx_journal_batch WHERE segment = ?", segment)
+		if err != nil {
+			return fmt.Errorf("delete journal batches of %s: %w", segment, err)
+		}
+		return nil
+	})
+}
+
+// syncWritten makes message files and directories durable: with one sync
+// of the file system holding the messages where the platform has it, file
+// by file otherwise.
+func (s *Store) syncWritten(files []string, dirs map[string]bool) error {
+	anchor, err := os.Open(filepath.Join(s.opts.DataDirectory, "mail"))
+	if err != nil {
+		return fmt.Errorf("open message directory for sync: %w", err)
+	}
+	ok, err := syncFileSystem(anchor)
+	anchor.Close()
+	if ok {
+		return err
+	}
+	for _, f := range files {
+		if err := syncFile(f); err != nil {
+			return err
+		}
+	}
+	for d := range dirs {
+		if err := layout.SyncDir(d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil // expunged or compressed since; nothing to keep
+	}
+	if err != nil {
+		return fmt.Errorf("open %s for sync: %w", path, err)
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("sync %s: %w", path, err)
+	}
+	return nil
+}
+
+func isJournalSegment(name string) bool { return strings.HasSuffix(name, journalSuffix) }
