@@ -204,7 +204,6 @@ func TestFailedDeliveryLeavesNothing(t *testing.T) {
 	})
 }
 
-
 func TestPoolWaitIsBounded(t *testing.T) {
 	e := prepareBackend(t, allBackends[0])
 	ctx := context.Background()
