@@ -3,7 +3,7 @@
 # tests. Meant to be sourced (after mariadb-server and postgresql are
 # installed):
 #
-#   source .ci/databases.sh && hedwig_start_databases
+#   source .ci/databases.sh     # starts both servers
 #   go test ./store/...
 #   hedwig_stop_databases
 #
