@@ -97,3 +97,19 @@ func BenchmarkListMailbox100k(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkQuotaCheck100k is what a delivery to a user with a quota pays
+// for the check when the user already has 100,000 messages.
+func BenchmarkQuotaCheck100k(b *testing.B) {
+	benchmarkBigMailbox(b, func(b *testing.B, s *Store, owner, _ int64) {
+		ctx := context.Background()
+		if err := s.SetUserQuota(ctx, owner, 1<<20); err != nil {
+			b.Fatal(err)
+		}
+		for i := 0; i < b.N; i++ {
+			if err := s.checkQuota(ctx, owner, 4096); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

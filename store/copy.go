@@ -90,6 +90,8 @@ func (s *Store) copyOrMove(ctx context.Context, from int64, uids []int64, to int
 		return nil
 	})
 	if err == nil && len(pairs) > 0 {
+		s.usage.forgetMailbox(to)
+		s.usage.forgetMailbox(from)
 		s.hub.publish(Event{MailboxID: to, ModSeq: dstSeq})
 		if move {
 			s.hub.publish(Event{MailboxID: from, ModSeq: srcSeq})

@@ -104,6 +104,9 @@ func (s *Store) DeliverAll(ctx context.Context, targets []Delivery, r io.Reader)
 	}
 	for i, t := range p.targets {
 		results[i].UID, results[i].Err = t.uid, t.err
+		if t.err == nil {
+			s.usage.add(targets[i].UserID, t.mailboxID, p.size)
+		}
 	}
 	return results, nil
 }
@@ -132,6 +135,9 @@ func (s *Store) Append(ctx context.Context, mailboxID int64, r io.Reader, opts A
 	}
 	if err := s.submit(p); err != nil {
 		return 0, err
+	}
+	if p.targets[0].err == nil {
+		s.usage.add(m.OwnerID, mailboxID, p.size)
 	}
 	return p.targets[0].uid, p.targets[0].err
 }

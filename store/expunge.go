@@ -26,6 +26,7 @@ func (s *Store) Expunge(ctx context.Context, mailboxID int64, uids []int64) ([]i
 		return err
 	})
 	if err == nil && len(gone) > 0 {
+		s.usage.forgetMailbox(mailboxID)
 		s.hub.publish(Event{MailboxID: mailboxID, ModSeq: modseq})
 	}
 	return gone, err
@@ -63,6 +64,7 @@ func (s *Store) ExpungeUIDs(ctx context.Context, mailboxID int64, uids []int64) 
 		return nil, fmt.Errorf("expunge %d messages of mailbox %d: %w", len(uids), mailboxID, err)
 	}
 	if len(gone) > 0 {
+		s.usage.forgetMailbox(mailboxID)
 		s.hub.publish(Event{MailboxID: mailboxID, ModSeq: modseq})
 	}
 	return gone, nil

@@ -217,6 +217,7 @@ func (s *Store) expungeOlder(ctx context.Context, name string, cutoff time.Time)
 		}
 		if len(gone) > 0 {
 			total += len(gone)
+			s.usage.forgetMailbox(id)
 			s.hub.publish(Event{MailboxID: id, ModSeq: modseq})
 		}
 	}

@@ -331,6 +331,7 @@ func (s *Store) DeleteMailbox(ctx context.Context, ownerID int64, name string) e
 		return x.deleteMailboxRows(m.ID, true)
 	})
 	if err == nil {
+		s.usage.forgetUser(ownerID)
 		s.hub.publish(Event{MailboxID: id, Deleted: true})
 	}
 	return err

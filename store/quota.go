@@ -35,7 +35,7 @@ func (s *Store) quota(x q, userID int64, withUsage bool) (Quota, error) {
 		}
 	}
 	qt.Limit = mb * 1024 * 1024
-	if !withUsage && qt.Limit == 0 {
+	if !withUsage {
 		return qt, nil
 	}
 	err := x.row(`SELECT COALESCE(SUM(p.rfcsize), 0) FROM hw_mailbox b
@@ -45,16 +45,26 @@ func (s *Store) quota(x q, userID int64, withUsage bool) (Quota, error) {
 	if err != nil {
 		return qt, fmt.Errorf("compute quota usage of user %d: %w", userID, err)
 	}
+	s.usage.put(userID, qt.Usage)
 	return qt, nil
 }
 
 // checkQuota refuses size more bytes for a user who would exceed the limit.
+// The usage comes from the cache when a fresh figure is known.
 func (s *Store) checkQuota(ctx context.Context, userID, size int64) error {
 	return s.read(ctx, func(x q) error {
 		qt, err := s.quota(x, userID, false)
 		if err != nil || qt.Limit == 0 {
 			return err
 		}
+		used, cached := s.usage.get(userID)
+		if !cached {
+			if qt, err = s.quota(x, userID, true); err != nil {
+				return err
+			}
+			used = qt.Usage
+		}
+		qt.Usage = used
 		if qt.Usage+size > qt.Limit {
 			return fmt.Errorf("%w: %d of %d bytes used, message has %d", ErrOverQuota, qt.Usage, qt.Limit, size)
 		}

@@ -129,6 +129,7 @@ type Store struct {
 	dummyOnce   sync.Once // dummyHash is made on the first unknown login, not at Open: it costs as much as a login
 	dummyHash   string    // verified for unknown users, to keep timing even
 
+	usage     *usageCache
 	committer *committer
 	journal   *journal // nil when bodies live in the database
 	hub       *hub
@@ -151,7 +152,7 @@ func Open(ctx context.Context, ds DataSource, opts Options) (*Store, error) {
 	if opts.DataDirectory == "" && !opts.BodiesInDatabase {
 		return nil, errors.New("open store: data_directory is not set and bodies are not kept in the database")
 	}
-	s := &Store{ds: ds, backend: ds.Backend, opts: opts, closed: make(chan struct{})}
+	s := &Store{ds: ds, backend: ds.Backend, opts: opts, closed: make(chan struct{}), usage: newUsageCache()}
 	s.applyDefaults()
 	if err := s.prepareDirectories(); err != nil {
 		return nil, err

@@ -305,6 +305,7 @@ func (s *Store) DeleteUser(ctx context.Context, address string) error {
 		return nil
 	})
 	if err == nil {
+		s.usage.forgetAll() // its id may be handed out again
 		for _, id := range mailboxes {
 			s.hub.publish(Event{MailboxID: id, Deleted: true})
 		}
