@@ -152,7 +152,7 @@ func (c *committer) attempt(batch []*pending) ([]Event, error) {
 		// Spares SQLite's parser; pgx caches statements per connection by
 		// itself and MySQL interpolates, so there it would only add round
 		// trips.
-		x.prep = &stmtCache{tx: tx, m: map[string]*sql.Stmt{}}
+		x.prep = &stmtCache{s: s, tx: tx, m: map[string]*sql.Stmt{}}
 		defer x.prep.close()
 	}
 	var seg *segment

@@ -31,8 +31,12 @@ type q struct {
 	prep *stmtCache // reuse prepared statements, for hot transactions
 }
 
-// stmtCache keeps the statements a transaction runs again and again.
+// stmtCache keeps the statements a transaction runs again and again. They
+// come from the store's statements prepared once per connection (database/sql
+// binds such a statement to the transaction's connection and reuses what
+// that connection prepared before), so a batch does not prepare them anew.
 type stmtCache struct {
+	s  *Store
 	tx *sql.Tx
 	m  map[string]*sql.Stmt
 }
@@ -41,10 +45,11 @@ func (c *stmtCache) get(ctx context.Context, query string) (*sql.Stmt, error) {
 	if st, ok := c.m[query]; ok {
 		return st, nil
 	}
-	st, err := c.tx.PrepareContext(ctx, query)
+	hot, err := c.s.hotStmt(ctx, query)
 	if err != nil {
 		return nil, err
 	}
+	st := c.tx.StmtContext(ctx, hot)
 	c.m[query] = st
 	return st, nil
 }
@@ -346,16 +351,26 @@ func openRaw(ds DataSource) (*sql.DB, error) {
 // per store (and per connection by database/sql), sparing the parser.
 func (s *Store) hotRow(ctx context.Context, query string, args ...any) *sql.Row {
 	query = rebind(s.backend, query)
+	st, err := s.hotStmt(ctx, query)
+	if err != nil {
+		return s.db.QueryRowContext(ctx, query, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// hotStmt returns the store-wide prepared statement of a query (already
+// rebound for the backend), preparing it on first use.
+func (s *Store) hotStmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if st, ok := s.hot.Load(query); ok {
-		return st.(*sql.Stmt).QueryRowContext(ctx, args...)
+		return st.(*sql.Stmt), nil
 	}
 	st, err := s.db.PrepareContext(ctx, query)
 	if err != nil {
-		return s.db.QueryRowContext(ctx, query, args...)
+		return nil, err
 	}
 	if prev, loaded := s.hot.LoadOrStore(query, st); loaded {
 		st.Close()
 		st = prev.(*sql.Stmt)
 	}
-	return st.QueryRowContext(ctx, args...)
+	return st, nil
 }

@@ -79,14 +79,20 @@ func (x q) userByLogin(login string) (User, error) {
 }
 
 // LookupUser finds a user by address (rewritten by CanonicalAddress).
+// Every RCPT and login asks this, so it runs on statements prepared once.
 func (s *Store) LookupUser(ctx context.Context, address string) (User, error) {
-	var u User
-	err := s.read(ctx, func(x q) error {
-		var err error
-		u, err = x.userByLogin(s.CanonicalAddress(address))
-		return err
-	})
-	return u, err
+	login := s.CanonicalAddress(address)
+	u, err := scanUser(s.hotRow(ctx, "SELECT "+userColumns+" FROM hw_user WHERE loginid = ?", login))
+	if errors.Is(err, sql.ErrNoRows) {
+		u, err = scanUser(s.hotRow(ctx, "SELECT "+userColumns+" FROM hw_user WHERE LOWER(loginid) = LOWER(?)", login))
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, fmt.Errorf("%w: %s", ErrNoSuchUser, login)
+	}
+	if err != nil {
+		return u, fmt.Errorf("look up user %s: %w", login, err)
+	}
+	return u, nil
 }
 
 // UserByID finds a user by hw_user.userid.
