@@ -170,15 +170,16 @@ func (s *Store) spool(ctx context.Context, p *pending, r io.Reader) error {
 	}
 	p.date = p.date.In(time.Local).Truncate(time.Second)
 	p.meta = s.parseHeader(capture.buf.Bytes())
-	p.nameIDs = make([]int64, len(p.meta.fields))
+	names := make([]string, len(p.meta.fields))
 	for i, f := range p.meta.fields {
-		id, err := s.headerNameID(ctx, f.name)
-		if err != nil {
-			s.discard(p)
-			return err
-		}
-		p.nameIDs[i] = id
+		names[i] = f.name
 	}
+	ids, err := s.headerNameIDs(ctx, names)
+	if err != nil {
+		s.discard(p)
+		return err
+	}
+	p.nameIDs = ids
 	return nil
 }
 

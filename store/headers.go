@@ -167,47 +167,102 @@ func (s *Store) fromAddress(v string) string {
 	return s.decodeRaw(strings.TrimSpace(v))
 }
 
-// headerNameID returns the hw_headername id of a cached field name, adding
-// the name in its own short transaction (so a rolled-back delivery never
-// leaves a cached id that does not exist).
-func (s *Store) headerNameID(ctx context.Context, name string) (int64, error) {
-	if id, ok := s.headerIDs.Load(name); ok {
-		return id.(int64), nil
-	}
-	var id int64
-	find := func(x q) error {
-		rows, err := x.query("SELECT headernameid, headername FROM hw_headername WHERE headername = ?", name)
+// loadHeaderNames reads the known header names (a handful of rows) so that
+// deliveries find their ids in memory.
+func (s *Store) loadHeaderNames(ctx context.Context) error {
+	return s.read(ctx, func(x q) error {
+		rows, err := x.query("SELECT headernameid, headername FROM hw_headername")
 		if err != nil {
-			return err
+			return fmt.Errorf("read header names: %w", err)
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var n string
-			if err := rows.Scan(&id, &n); err != nil {
-				return err
+			var id int64
+			var name string
+			if err := rows.Scan(&id, &name); err != nil {
+				return fmt.Errorf("read header names: %w", err)
 			}
+			s.headerIDs.LoadOrStore(name, id)
 		}
 		return rows.Err()
-	}
-	err := s.read(ctx, find)
-	if err == nil && id == 0 {
-		err = s.write(ctx, func(x q) error {
-			if err := find(x); err != nil || id != 0 {
-				return err
-			}
-			var err error
-			id, err = x.insertID("INSERT INTO hw_headername (headername) VALUES (?)", "headernameid", name)
-			return err
-		})
-		if err != nil && duplicateKey(err) {
-			err = s.read(ctx, find)
+	})
+}
+
+// headerNameIDs returns the hw_headername ids of a message's cached field
+// names, adding the missing ones. Only the first deliveries into a new
+// database add any: one goroutine at a time, all of a message's names in
+// one transaction, so that they do not race each other for the database's
+// write lock.
+func (s *Store) headerNameIDs(ctx context.Context, names []string) ([]int64, error) {
+	ids := make([]int64, len(names))
+	missing := false
+	for i, name := range names {
+		if id, ok := s.headerIDs.Load(name); ok {
+			ids[i] = id.(int64)
+		} else {
+			missing = true
 		}
 	}
-	if err != nil {
-		return 0, fmt.Errorf("header name %s: %w", name, err)
+	if !missing {
+		return ids, nil
 	}
-	s.headerIDs.Store(name, id)
-	return id, nil
+	s.headerMu.Lock()
+	defer s.headerMu.Unlock()
+	added := map[string]int64{}
+	add := func() error {
+		return s.write(ctx, func(x q) error {
+			clear(added)
+			for _, name := range names {
+				if _, ok := s.headerIDs.Load(name); ok {
+					continue
+				}
+				if _, ok := added[name]; ok {
+					continue
+				}
+				id, err := x.headerNameID(name)
+				if err != nil {
+					return fmt.Errorf("header name %s: %w", name, err)
+				}
+				added[name] = id
+			}
+			return nil
+		})
+	}
+	err := add()
+	if err != nil && duplicateKey(err) {
+		err = add() // another process added it meanwhile; now it is found
+	}
+	if err != nil {
+		return nil, err
+	}
+	for name, id := range added {
+		s.headerIDs.Store(name, id)
+	}
+	for i, name := range names {
+		id, _ := s.headerIDs.Load(name)
+		ids[i] = id.(int64)
+	}
+	return ids, nil
+}
+
+// headerNameID finds or adds a header name inside a write transaction.
+func (x q) headerNameID(name string) (int64, error) {
+	var id int64
+	rows, err := x.query("SELECT headernameid FROM hw_headername WHERE headername = ?", name)
+	if err != nil {
+		return 0, err
+	}
+	for rows.Next() {
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || id != 0 {
+		return id, err
+	}
+	return x.insertID("INSERT INTO hw_headername (headername) VALUES (?)", "headernameid", name)
 }
 
 // CachedHeaders returns the cached header fields of a message (Hedwig's

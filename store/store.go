@@ -123,6 +123,7 @@ type Store struct {
 
 	cacheFields map[string]string // upper-case name → configured spelling
 	headerIDs   sync.Map          // header name → hw_headername.headernameid
+	headerMu    sync.Mutex        // one goroutine at a time adds header names
 
 	addrLimiter *ratelimit.Limiter
 	userLimiter *ratelimit.Limiter
@@ -164,6 +165,10 @@ func Open(ctx context.Context, ds DataSource, opts Options) (*Store, error) {
 	s.db = db
 	s.configurePool()
 	if err := s.initSchema(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.loadHeaderNames(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
