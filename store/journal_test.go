@@ -294,3 +294,43 @@ func TestLargeMessageSpooled(t *testing.T) {
 		}
 	})
 }
+
+// The first deliveries into a new database all need the same header names
+// added; they must neither fail nor add a name twice.
+func TestFirstDeliveriesAddHeaderNamesOnce(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *testEnv) {
+		ctx := context.Background()
+		s := e.store()
+		u, _ := s.AddUser(ctx, "alice@example.com", "pw")
+		errs := make(chan error, 16)
+		for i := 0; i < 16; i++ {
+			go func() {
+				_, err := s.Deliver(ctx, u.ID, "", strings.NewReader("From: a@example.net\r\nTo: alice@example.com\r\nSubject: hi\r\nMessage-ID: <x@y>\r\n\r\nbody\r\n"))
+				errs <- err
+			}()
+		}
+		for i := 0; i < 16; i++ {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		rows, err := s.DB().Query("SELECT headername, COUNT(*) FROM hw_headername GROUP BY headername")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		seen := 0
+		for rows.Next() {
+			var name string
+			var n int
+			rows.Scan(&name, &n)
+			if n != 1 {
+				t.Fatalf("header name %s stored %d times", name, n)
+			}
+			seen++
+		}
+		if seen < 4 {
+			t.Fatalf("only %d header names stored", seen)
+		}
+	})
+}
