@@ -20,6 +20,7 @@ import (
 	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/hedwigmail/hedwig/container"
+	"github.com/hedwigmail/hedwig/internal/mailtest"
 )
 
 // shippedHome extracts the embedded default configuration into a temp
@@ -147,19 +148,10 @@ func dial(t *testing.T, addr string, cfg *tls.Config) *client {
 // tryDial is dial for connections that may rightly be refused.
 func tryDial(t *testing.T, addr string, cfg *tls.Config) (*client, error) {
 	t.Helper()
-	d := &net.Dialer{Timeout: 5 * time.Second}
-	var conn net.Conn
-	var err error
-	if cfg != nil {
-		conn, err = tls.DialWithDialer(d, "tcp", addr, cfg)
-	} else {
-		conn, err = d.Dial("tcp", addr)
-	}
+	conn, err := mailtest.TryDial(t, addr, cfg)
 	if err != nil {
 		return nil, err
 	}
-	t.Cleanup(func() { conn.Close() })
-	conn.SetDeadline(time.Now().Add(30 * time.Second))
 	c := &client{t: t, conn: conn, r: bufio.NewReader(conn)}
 	line, err := c.r.ReadString('\n')
 	if err != nil {

@@ -152,18 +152,7 @@ func TestCrashLosesUnsyncedFiles(t *testing.T) {
 		os.MkdirAll(filepath.Dir(orphan), 0o750)
 		os.WriteFile(orphan, []byte("never committed"), 0o600)
 
-		s = e.store() // Open recovers
-		// Spool files of deliveries cut short are left for a minute (they
-		// could be another process's); the child is dead, so no wait.
-		if _, err := s.RecoverDeliveries(ctx, 0); err != nil {
-			t.Fatal(err)
-		}
-		u, _ := s.LookupUser(ctx, "alice")
-		inbox, _ := s.MailboxByName(ctx, u.ID, "INBOX")
-		msgs, err := s.Messages(ctx, inbox.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		s, msgs := recoveredInbox(t, e)
 		byUID := map[int64]MessageInfo{}
 		for _, m := range msgs {
 			byUID[m.UID] = m

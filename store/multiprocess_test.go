@@ -199,16 +199,7 @@ func TestCrashDuringDeliveries(t *testing.T) {
 			t.Fatalf("only %d deliveries acknowledged", len(acks))
 		}
 
-		s = e.store()
-		if _, err := s.RecoverDeliveries(ctx, 0); err != nil {
-			t.Fatal(err)
-		}
-		u, _ := s.LookupUser(ctx, "alice")
-		inbox, _ := s.MailboxByName(ctx, u.ID, "INBOX")
-		msgs, err := s.Messages(ctx, inbox.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		s, msgs := recoveredInbox(t, e)
 		present := map[int64]bool{}
 		for _, m := range msgs {
 			present[m.UID] = true
@@ -247,6 +238,25 @@ func TestCrashDuringDeliveries(t *testing.T) {
 		}
 		t.Logf("%s: %d acknowledged before the kill, %d visible after", e.name, len(acks), len(msgs))
 	})
+}
+
+// recoveredInbox opens the store after a child's crash, recovers without
+// the grace a live process would get (the child is dead) and lists
+// alice's INBOX.
+func recoveredInbox(t *testing.T, e *testEnv) (*Store, []MessageInfo) {
+	t.Helper()
+	ctx := context.Background()
+	s := e.store() // Open recovers journal segments
+	if _, err := s.RecoverDeliveries(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	u, _ := s.LookupUser(ctx, "alice")
+	inbox, _ := s.MailboxByName(ctx, u.ID, "INBOX")
+	msgs, err := s.Messages(ctx, inbox.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, msgs
 }
 
 func containsID(ids []int64, id int64) bool {

@@ -34,6 +34,17 @@ func Serve(t testing.TB, cfg listener.Config, h listener.Handler) *listener.List
 // silent server from hanging the test.
 func Dial(t testing.TB, addr string, cfg *tls.Config) net.Conn {
 	t.Helper()
+	conn, err := TryDial(t, addr, cfg)
+	if err != nil {
+		t.Fatalf("dial %s: %v", addr, err)
+	}
+	return conn
+}
+
+// TryDial is Dial for connections that may rightly be refused (a TLS
+// handshake the server must fail, a listener that is gone): the error is
+// returned, not fatal.
+func TryDial(t testing.TB, addr string, cfg *tls.Config) (net.Conn, error) {
 	d := &net.Dialer{Timeout: 10 * time.Second}
 	var conn net.Conn
 	var err error
@@ -43,9 +54,9 @@ func Dial(t testing.TB, addr string, cfg *tls.Config) net.Conn {
 		conn, err = d.Dial("tcp", addr)
 	}
 	if err != nil {
-		t.Fatalf("dial %s: %v", addr, err)
+		return nil, err
 	}
 	t.Cleanup(func() { conn.Close() })
 	conn.SetDeadline(time.Now().Add(30 * time.Second))
-	return conn
+	return conn, nil
 }
