@@ -292,18 +292,21 @@ func (s *Store) deleteBatchRows(segment string) error {
 	})
 }
 
-// syncWritten makes message files and directories durable: with one sync
-// of the file system holding the messages where the platform has it, file
-// by file otherwise.
+// syncWritten makes message files and directories durable. Many files are
+// cheapest with one sync of the file system holding the messages, where the
+// platform has it; a few (a quiet second, one `hedwig deliver`) are synced
+// one by one, so as not to flush whatever else the machine has written.
 func (s *Store) syncWritten(files []string, dirs map[string]bool) error {
-	anchor, err := os.Open(filepath.Join(s.opts.DataDirectory, "mail"))
-	if err != nil {
-		return fmt.Errorf("open message directory for sync: %w", err)
-	}
-	ok, err := syncFileSystem(anchor)
-	anchor.Close()
-	if ok {
-		return err
+	if len(files) > fewFiles {
+		anchor, err := os.Open(filepath.Join(s.opts.DataDirectory, "mail"))
+		if err != nil {
+			return fmt.Errorf("open message directory for sync: %w", err)
+		}
+		ok, err := syncFileSystem(anchor)
+		anchor.Close()
+		if ok {
+			return err
+		}
 	}
 	for _, f := range files {
 		if err := syncFile(f); err != nil {
@@ -317,6 +320,10 @@ func (s *Store) syncWritten(files []string, dirs map[string]bool) error {
 	}
 	return nil
 }
+
+// fewFiles is where syncing file by file stops paying off against one
+// syncfs(2).
+const fewFiles = 32
 
 func syncFile(path string) error {
 	f, err := os.Open(path)
