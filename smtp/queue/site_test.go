@@ -3,12 +3,10 @@ package queue
 import (
 	"bufio"
 	"context"
-	"crypto/tls"
 	"crypto/x509"
 	"io"
 	"net"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -18,6 +16,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
 
+	"github.com/hedwigmail/hedwig/internal/mailtest"
 	"github.com/hedwigmail/hedwig/listener"
 	"github.com/hedwigmail/hedwig/smtp"
 	"github.com/hedwigmail/hedwig/store"
@@ -84,22 +83,14 @@ func newSite(t *testing.T, domain string, users []string, cfg smtp.Config, mode 
 	}
 	if mode == listener.StartTLS || mode == listener.Implicit {
 		if cfg.TLS == nil {
-			cfg.TLS = serverTLS(t)
+			cfg.TLS = mailtest.ServerTLS(t)
 		}
 	}
 	s.handler, err = smtp.NewHandler(cfg, smtp.NewStoreBackend(st, q), log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := listener.New(listener.Config{Name: "smtp." + domain, Protocol: "smtp", Addr: "127.0.0.1:0", TLSMode: mode, TLS: cfg.TLS, Logger: log}, s.handler)
-	if err := l.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		l.Shutdown(ctx)
-	})
+	l := mailtest.Serve(t, listener.Config{Name: "smtp." + domain, Protocol: "smtp", TLSMode: mode, TLS: cfg.TLS, Logger: log}, s.handler)
 	s.addr = l.Addr().String()
 	_, p, _ := net.SplitHostPort(s.addr)
 	s.port, _ = strconv.Atoi(p)
@@ -187,24 +178,9 @@ func (s *site) send(from, to, message string) {
 	cmd("QUIT", "221 ")
 }
 
-func serverTLS(t testing.TB) *tls.Config {
-	t.Helper()
-	cert, err := tls.LoadX509KeyPair("testdata/server-chain.crt", "testdata/server.key")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-}
-
+// caPool trusts the fixture CA that signed the sites' certificates.
 func caPool(t testing.TB) *x509.CertPool {
-	t.Helper()
-	pem, err := os.ReadFile("testdata/ca.crt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(pem)
-	return pool
+	return mailtest.ClientTLS(t, mailtest.NoCert).RootCAs
 }
 
 var loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
