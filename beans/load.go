@@ -25,6 +25,11 @@ type Options struct {
 	// fileEncoding).
 	ReadProperties func(path string) (map[string]string, error)
 
+	// Overlay holds file contents, by absolute path, to read instead of
+	// what is on disk: a configuration edit is checked before it is
+	// written.
+	Overlay map[string][]byte
+
 	// SystemProperties stand in for the Java system properties Spring
 	// consults after the properties files. "app.home" is always set to
 	// Definitions.AppHome unless given here. Default: user.home, user.dir,
@@ -167,7 +172,7 @@ func (l *loader) loadFile(display, abs string, from *importSite) {
 			return
 		}
 	}
-	data, err := readConfigFile(abs)
+	data, err := l.readConfigFile(abs)
 	if errors.Is(err, fs.ErrNotExist) {
 		err = fmt.Errorf("no such file")
 	}
@@ -193,6 +198,15 @@ func (l *loader) loadFile(display, abs string, from *importSite) {
 	defer func() { l.loading = l.loading[:len(l.loading)-1] }()
 	p := newFileParser(l, doc, filepath.Dir(abs))
 	p.parseDocument()
+}
+
+// readConfigFile reads a configuration file: its overlay if it has one,
+// else the file on disk.
+func (l *loader) readConfigFile(path string) ([]byte, error) {
+	if data, ok := l.opts.Overlay[path]; ok {
+		return data, nil
+	}
+	return readConfigFile(path)
 }
 
 // readConfigFile reads a regular file of bounded size.
