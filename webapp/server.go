@@ -141,9 +141,11 @@ func (s *Server) Start() error {
 		srv.TLSConfig = s.cfg.TLS.Clone()
 	}
 	s.http, s.listener = srv, ln
+	// Serve adds to TLSConfig (the HTTP/2 protocols): read it only before.
+	withTLS := srv.TLSConfig != nil
 	go func() {
 		var err error
-		if srv.TLSConfig != nil {
+		if withTLS {
 			err = srv.ServeTLS(ln, "", "")
 		} else {
 			err = srv.Serve(ln)
@@ -152,7 +154,7 @@ func (s *Server) Start() error {
 			s.log.Error("admin web server stopped", zap.String("addr", ln.Addr().String()), zap.Error(err))
 		}
 	}()
-	s.log.Info("admin web server listening", zap.String("addr", ln.Addr().String()), zap.Bool("tls", srv.TLSConfig != nil))
+	s.log.Info("admin web server listening", zap.String("addr", ln.Addr().String()), zap.Bool("tls", withTLS))
 	return nil
 }
 

@@ -93,6 +93,7 @@ func loadCertificate(t testing.TB, name string) *Certificate {
 	block, _ := pem.Decode(data)
 	if block == nil {
 		t.Fatalf("%s: no PEM block", path)
+		return nil
 	}
 	c, err := x509.ParseCertificate(block.Bytes)
 	if err != nil {
