@@ -159,10 +159,10 @@ type POP3 struct {
 	Timeout time.Duration // pop3d_timeout, in ms; default 300000 ms
 }
 
-// Admin is hedwig's admin web page.
+// Admin is hedwig's admin web page (the AdminServer bean); administrators
+// log in with their mail password.
 type Admin struct {
-	Listen       string // admin_listen: host:port; default 127.0.0.1:10080
-	PasswordFile string // admin_password_file: path; "" = not set
+	Listen string // admin_listen: default host:port of the bean; default 127.0.0.1:10080
 }
 
 // Known reports whether key is a key of Hedwig 0.7 or one of hedwig's

@@ -83,8 +83,8 @@
 //	                         (several nodes, docs/scaling.md)
 //	smtp_tls_security_level  outbound STARTTLS: none, may,         may
 //	                         encrypt or verify
-//	admin_listen             host:port of the admin web page       127.0.0.1:10080
-//	admin_password_file      path of the admin password file       none
+//	admin_listen             default host:port of an AdminServer   127.0.0.1:10080
+//	                         bean that names no bind or port
 //
 // Config.Properties keeps the file as read, so that other packages can look
 // up keys Config does not model, such as placeholders of their own.

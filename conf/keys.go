@@ -37,7 +37,7 @@ var extensionKeys = []string{
 	"tls_truststore", "tls_truststore_type", "tls_truststore_pass", "tls_client_auth",
 	"tls_ocsp", "tls_strict_permissions", "tls_self_signed",
 	"smtp_tls_security_level", "store_bodies_in_database",
-	"admin_listen", "admin_password_file",
+	"admin_listen",
 }
 
 var knownKeySet = func() map[string]bool {

@@ -256,5 +256,4 @@ func (l *loader) loadOthers(c *Config) {
 	c.POP3.Timeout = l.millis("pop3d_timeout", 300*time.Second)
 	c.BodiesInDatabase = l.bool("store_bodies_in_database", false)
 	c.Admin.Listen = l.text("admin_listen", "127.0.0.1:10080")
-	c.Admin.PasswordFile = l.path("admin_password_file", "")
 }

@@ -469,7 +469,6 @@ tls_client_auth=WANT
 tls_ocsp=yes
 smtp_tls_security_level=verify
 admin_listen=[::1]:8080
-admin_password_file=conf/admin.passwd
 `)
 	want := TLS{KeystoreType: "PKCS12", Certificate: "/opt/hedwig/conf/chain.pem",
 		Protocols:    []string{"TLSv1.2", "TLSv1.3"},
@@ -480,7 +479,7 @@ admin_password_file=conf/admin.passwd
 		!slices.Equal(got.CipherSuites, want.CipherSuites) || got.ClientAuth != want.ClientAuth || !got.OCSP {
 		t.Errorf("TLS = %+v, want %+v", got, want)
 	}
-	if c.SMTP.TLSSecurityLevel != "verify" || c.Admin.Listen != "[::1]:8080" || c.Admin.PasswordFile != "/opt/hedwig/conf/admin.passwd" {
+	if c.SMTP.TLSSecurityLevel != "verify" || c.Admin.Listen != "[::1]:8080" {
 		t.Errorf("SMTP.TLSSecurityLevel = %q, Admin = %+v", c.SMTP.TLSSecurityLevel, c.Admin)
 	}
 	wantProblems := []string{

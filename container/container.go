@@ -29,6 +29,9 @@ type Options struct {
 	Logger    *zap.Logger
 	// Env looks up environment variables for placeholders; nil: os.LookupEnv.
 	Env func(string) (string, bool)
+	// Overlay replaces configuration files by absolute path (beans.Options),
+	// to check an edit before writing it.
+	Overlay map[string][]byte
 }
 
 // Instance is one bean's component, as the fx graph carries it.
@@ -58,7 +61,7 @@ func Load(path string, opts Options) *Container {
 		opts.Logger = zap.NewNop()
 	}
 	c := &Container{File: path, Problems: &diag.List{}}
-	defs, probs := beans.Load(path, beans.Options{Env: opts.Env, ReadProperties: readJavaProperties})
+	defs, probs := beans.Load(path, beans.Options{Env: opts.Env, ReadProperties: readJavaProperties, Overlay: opts.Overlay})
 	c.Problems.Merge(probs)
 	c.Defs = defs
 	if defs == nil {

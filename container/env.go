@@ -84,6 +84,8 @@ func (e *env) build(n *node, deps map[string]*Instance, lc fx.Lifecycle) *Instan
 			inst.Value = e.buildSpool(b, lc)
 		case "job":
 			inst.Value = e.buildDiskCleanupJob(b)
+		case "admin":
+			inst.Value = e.buildAdmin(b, lc)
 		}
 	}
 	e.mu.Lock()

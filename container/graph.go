@@ -104,7 +104,7 @@ func addImplicitDeps(all []*node) {
 			continue
 		}
 		switch n.class.Role {
-		case "job", "spool":
+		case "job", "spool", "admin":
 			add(n, sources)
 		case "server":
 			add(n, sources)

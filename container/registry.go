@@ -89,6 +89,10 @@ func init() {
 	server("com.hs.mail.lmtp.server.LmtpServer", "lmtp", 24)
 
 	component("com.hs.mail.container.config.Config", "config", map[string]propType{"properties": propRef})
+	// hedwig's own: the administrator's web pages (docs/operations.md).
+	component(AdminServerClass, "admin", map[string]propType{
+		"port": propInt, "bind": propString, "useTLS": propBool, "admins": propString,
+	})
 	component("org.springframework.beans.factory.config.PropertiesFactoryBean", "properties", map[string]propType{
 		"location": propString, "locations": propAny, "fileEncoding": propString,
 		"ignoreResourceNotFound": propBool, "localOverride": propBool, "properties": propAny, "singleton": propBool,

@@ -37,6 +37,15 @@ func (c *Container) WriteReport(w io.Writer) int {
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.Protocol, s.Addr, s.TLSMode, ex, subj, exp)
 		}
+		for _, inst := range c.Instances() {
+			if a, ok := inst.Value.(*AdminServer); ok {
+				proto, mode := "http", "none"
+				if a.TLS {
+					proto, mode = "https", "implicit TLS"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t(own)\t-\t-\n", a.ID, proto, a.Addr, mode)
+			}
+		}
 		tw.Flush()
 	}
 	errs := 0
