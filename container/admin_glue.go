@@ -61,9 +61,7 @@ func (e *env) buildAdmin(b *beanReader, lc fx.Lifecycle) *AdminServer {
 	}
 	a.Addr = net.JoinHostPort(host, strconv.Itoa(port))
 	a.TLS, _ = b.boolean("useTLS", true)
-	for _, f := range strings.FieldsFunc(b.str("admins", ""), func(r rune) bool { return r == ',' || r == ' ' }) {
-		a.Admins = append(a.Admins, f)
-	}
+	a.Admins = strings.FieldsFunc(b.str("admins", ""), func(r rune) bool { return r == ',' || r == ' ' })
 	if len(a.Admins) == 0 {
 		e.probs.Warnf(b.bean.Pos, subj, "no administrator can log in: add <property name=\"admins\" value=\"you@%s\"/> (mail users whose password opens the page)", st.Conf.MyDomain)
 	}
