@@ -27,52 +27,34 @@ func benchMailbox(b *testing.B, n int) (*server, store.User) {
 	return startServer(b, st, listener.StartTLS, Config{AllowPlaintextAuth: true}), alice
 }
 
-// BenchmarkFetch1000Envelopes is a client's first look at a 1,000-message
-// mailbox: FLAGS, UID, size and ENVELOPE of every message.
-func BenchmarkFetch1000Envelopes(b *testing.B) {
+// benchmarkFetch runs one FETCH over a selected 1,000-message mailbox and
+// reports messages per second.
+func benchmarkFetch(b *testing.B, command string) {
 	srv, _ := benchMailbox(b, 1000)
 	c := dial(b, srv.addr, nil)
 	c.login("alice@example.com", "s3cret")
 	c.ok("SELECT INBOX")
 	b.ResetTimer()
 	for range b.N {
-		if lines := c.ok("FETCH 1:* (UID FLAGS RFC822.SIZE ENVELOPE)"); len(lines) != 1000 {
-			b.Fatalf("%d responses", len(lines))
+		if lines := c.ok("%s", command); len(lines) != 1000 {
+			b.Fatalf("%s: %d responses", command, len(lines))
 		}
 	}
 	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "msgs/s")
+}
+
+// BenchmarkFetch1000Envelopes is a client's first look at a 1,000-message
+// mailbox: FLAGS, UID, size and ENVELOPE of every message.
+func BenchmarkFetch1000Envelopes(b *testing.B) {
+	benchmarkFetch(b, "FETCH 1:* (UID FLAGS RFC822.SIZE ENVELOPE)")
 }
 
 // BenchmarkFetch1000Flags is a client's resynchronisation: UID and FLAGS
 // of every message.
-func BenchmarkFetch1000Flags(b *testing.B) {
-	srv, _ := benchMailbox(b, 1000)
-	c := dial(b, srv.addr, nil)
-	c.login("alice@example.com", "s3cret")
-	c.ok("SELECT INBOX")
-	b.ResetTimer()
-	for range b.N {
-		if lines := c.ok("UID FETCH 1:* (FLAGS)"); len(lines) != 1000 {
-			b.Fatalf("%d responses", len(lines))
-		}
-	}
-	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "msgs/s")
-}
+func BenchmarkFetch1000Flags(b *testing.B) { benchmarkFetch(b, "UID FETCH 1:* (FLAGS)") }
 
 // BenchmarkFetch1000Bodies downloads 1,000 whole messages (BODY.PEEK[]).
-func BenchmarkFetch1000Bodies(b *testing.B) {
-	srv, _ := benchMailbox(b, 1000)
-	c := dial(b, srv.addr, nil)
-	c.login("alice@example.com", "s3cret")
-	c.ok("SELECT INBOX")
-	b.ResetTimer()
-	for range b.N {
-		if lines := c.ok("FETCH 1:* BODY.PEEK[]"); len(lines) != 1000 {
-			b.Fatalf("%d responses", len(lines))
-		}
-	}
-	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "msgs/s")
-}
+func BenchmarkFetch1000Bodies(b *testing.B) { benchmarkFetch(b, "FETCH 1:* BODY.PEEK[]") }
 
 // BenchmarkLogin measures connect, greeting, LOGIN and LOGOUT.
 func BenchmarkLogin(b *testing.B) {
