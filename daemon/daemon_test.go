@@ -48,6 +48,45 @@ func shippedHome(t *testing.T, edits ...[2]string) string {
 	return home
 }
 
+// editProperties rewrites conf/default.properties under home: each edit
+// replaces its first text (which must be there) with its second, then add
+// is appended as extra lines.
+func editProperties(t *testing.T, home, add string, edits ...[2]string) {
+	t.Helper()
+	props := filepath.Join(home, "conf", "default.properties")
+	data, err := os.ReadFile(props)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	for _, e := range edits {
+		if !strings.Contains(text, e[0]) {
+			t.Fatalf("shipped default.properties lacks %q", e[0])
+		}
+		text = strings.Replace(text, e[0], e[1], 1)
+	}
+	if err := os.WriteFile(props, []byte(text+"\n"+add+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// clientAuthHome is the shipped configuration with imaps.server asking for
+// client certificates (clientAuth=mode) checked against the fixture
+// truststore, with propEdits applied to default.properties.
+func clientAuthHome(t *testing.T, mode string, propEdits ...[2]string) string {
+	t.Helper()
+	trust, err := filepath.Abs("testdata/truststore.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	imaps := `<property name="useTLS" value="true" />
+		<property name="port" value="10993" />`
+	home := shippedHome(t, [2]string{imaps, imaps + `
+		<property name="clientAuth" value="` + mode + `" />`})
+	editProperties(t, home, "tls_truststore="+trust, propEdits...)
+	return home
+}
+
 // addUsers creates mail users (address, password pairs) in the store of the
 // configuration under home, as `hedwig user add` does, before it is served.
 func addUsers(t *testing.T, home string, pairs ...string) {
@@ -299,15 +338,7 @@ func TestGracefulStop(t *testing.T) {
 // default.properties: the fixture client certificate gets in, a rogue one
 // and none do not.
 func TestListenerClientAuthNeed(t *testing.T) {
-	trust, _ := filepath.Abs("testdata/truststore.pem")
-	home := shippedHome(t, [2]string{`<property name="useTLS" value="true" />
-		<property name="port" value="10993" />`, `<property name="useTLS" value="true" />
-		<property name="port" value="10993" />
-		<property name="clientAuth" value="need" />`})
-	props := filepath.Join(home, "conf", "default.properties")
-	data, _ := os.ReadFile(props)
-	os.WriteFile(props, append(data, []byte("\ntls_truststore="+trust+"\n")...), 0o644)
-	r := serve(t, home)
+	r := serve(t, clientAuthHome(t, "need"))
 
 	withCert := func(certFile, keyFile string) *tls.Config {
 		cfg := &tls.Config{InsecureSkipVerify: true}
@@ -533,9 +564,7 @@ s.quit()
 // The nightly job that <task:scheduled-tasks> names runs against the store.
 func TestDiskCleanupJobRuns(t *testing.T) {
 	home := shippedHome(t)
-	props := filepath.Join(home, "conf", "default.properties")
-	data, _ := os.ReadFile(props)
-	os.WriteFile(props, append(data, []byte("\ncompress_after=1d\nexpunge_after=Trash 30d\n")...), 0o644)
+	editProperties(t, home, "compress_after=1d\nexpunge_after=Trash 30d")
 	r := serve(t, home)
 	for _, inst := range r.c.Instances() {
 		if inst.ID != "diskCleanupJob" {
@@ -559,15 +588,7 @@ func TestDiskCleanupJobRuns(t *testing.T) {
 // (clientAuth=want, tls_truststore), and AUTHENTICATE EXTERNAL logs in as
 // the certificate's e-mail address.
 func TestIMAPAuthenticateExternalWithClientP12(t *testing.T) {
-	trust, _ := filepath.Abs("testdata/truststore.pem")
-	home := shippedHome(t, [2]string{`<property name="useTLS" value="true" />
-		<property name="port" value="10993" />`, `<property name="useTLS" value="true" />
-		<property name="port" value="10993" />
-		<property name="clientAuth" value="want" />`})
-	props := filepath.Join(home, "conf", "default.properties")
-	data, _ := os.ReadFile(props)
-	data = []byte(strings.Replace(string(data), "mydomain=localhost", "mydomain=example.com,localhost", 1))
-	os.WriteFile(props, append(data, []byte("\ntls_truststore="+trust+"\n")...), 0o644)
+	home := clientAuthHome(t, "want", [2]string{"mydomain=localhost", "mydomain=example.com,localhost"})
 	addUsers(t, home, "alice@example.com", "unused")
 	r := serve(t, home)
 
@@ -598,16 +619,13 @@ func TestIMAPAuthenticateExternalWithClientP12(t *testing.T) {
 func TestTwoNodesIDLE(t *testing.T) {
 	shared := t.TempDir()
 	url := "jdbc:sqlite:" + filepath.Join(shared, "hedwig.db")
-	extra := "data_directory=" + filepath.Join(shared, "data") + "\n"
+	extra := "data_directory=" + filepath.Join(shared, "data")
 	if v := os.Getenv("HEDWIG_TEST_NODES_DSN"); v != "" {
-		url, extra = v, "store_bodies_in_database=yes\n"
+		url, extra = v, "store_bodies_in_database=yes"
 	}
 	node := func() string {
 		home := shippedHome(t)
-		props := filepath.Join(home, "conf", "default.properties")
-		data, _ := os.ReadFile(props)
-		data = []byte(strings.Replace(string(data), "jdbc.url=jdbc:sqlite:data/hedwig.db", "jdbc.url="+url, 1))
-		os.WriteFile(props, append(data, []byte("\n"+extra)...), 0o644)
+		editProperties(t, home, extra, [2]string{"jdbc.url=jdbc:sqlite:data/hedwig.db", "jdbc.url=" + url})
 		return home
 	}
 	homeA, homeB := node(), node()
@@ -657,14 +675,16 @@ func TestTwoNodesIDLE(t *testing.T) {
 func TestServeJamesConfiguration(t *testing.T) {
 	home := t.TempDir()
 	conf := filepath.Join(home, "conf")
-	os.MkdirAll(conf, 0o755)
-	entries, _ := os.ReadDir("testdata/james/conf")
-	for _, e := range entries {
-		data, _ := os.ReadFile(filepath.Join("testdata/james/conf", e.Name()))
-		os.WriteFile(filepath.Join(conf, e.Name()), data, 0o644)
+	if err := os.CopyFS(conf, os.DirFS("testdata/james/conf")); err != nil {
+		t.Fatal(err)
 	}
-	ks, _ := os.ReadFile("testdata/james/keystore")
-	os.WriteFile(filepath.Join(conf, "keystore"), ks, 0o600)
+	ks, err := os.ReadFile("testdata/james/keystore")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(conf, "keystore"), ks, 0o600); err != nil {
+		t.Fatal(err)
+	}
 
 	r := serve(t, home)
 	ids := map[string]string{}
