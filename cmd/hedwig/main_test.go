@@ -6,12 +6,37 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hedwigmail/hedwig/daemon"
 )
 
 func runCmd(args ...string) (int, string, string) {
+	return runWithInput("", args...)
+}
+
+func runWithInput(stdin string, args ...string) (int, string, string) {
 	var out, errb bytes.Buffer
-	code := run(args, strings.NewReader(""), &out, &errb)
+	code := run(args, strings.NewReader(stdin), &out, &errb)
 	return code, out.String(), errb.String()
+}
+
+// shippedHome writes the shipped configuration into a temp app.home, as
+// hedwig does on first start, and returns its applicationContext.xml.
+func shippedHome(t *testing.T) (home, xml string) {
+	t.Helper()
+	home = t.TempDir()
+	xml, err := daemon.ExtractShipped(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return home, xml
+}
+
+func writeFile(t *testing.T, path, text string, perm os.FileMode) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), perm); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestCheckShippedConfiguration(t *testing.T) {
@@ -28,11 +53,12 @@ func TestCheckShippedConfiguration(t *testing.T) {
 
 // Every problem is listed, not only the first, and the exit code says so.
 func TestCheckListsEveryError(t *testing.T) {
-	dir := t.TempDir()
-	conf := filepath.Join(dir, "conf")
-	os.MkdirAll(conf, 0o755)
-	os.WriteFile(filepath.Join(conf, "default.properties"), []byte("mydomain=example.com\nmessage_size_limit=10MB\n"), 0o644)
-	os.WriteFile(filepath.Join(conf, "applicationContext.xml"), []byte(`<beans xmlns="http://www.springframework.org/schema/beans">
+	conf := filepath.Join(t.TempDir(), "conf")
+	if err := os.Mkdir(conf, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(conf, "default.properties"), "mydomain=example.com\nmessage_size_limit=10MB\n", 0o644)
+	writeFile(t, filepath.Join(conf, "applicationContext.xml"), `<beans xmlns="http://www.springframework.org/schema/beans">
   <bean class="org.springframework.beans.factory.config.PropertyPlaceholderConfigurer">
     <property name="location" value="file:${app.home}/conf/default.properties"/>
   </bean>
@@ -48,7 +74,7 @@ func TestCheckListsEveryError(t *testing.T) {
     <property name="taskExecutor" ref="nothere"/>
   </bean>
 </beans>
-`), 0o644)
+`, 0o644)
 	code, out, _ := runCmd("check", "-c", filepath.Join(conf, "applicationContext.xml"))
 	if code != 1 {
 		t.Fatalf("exit %d, want 1\n%s", code, out)
@@ -76,32 +102,18 @@ func TestUsageAndVersion(t *testing.T) {
 
 // The issue's own example: password on stdin, -c after the subcommand.
 func TestUserAndAliasCommands(t *testing.T) {
-	home := t.TempDir()
-	os.MkdirAll(filepath.Join(home, "conf"), 0o755)
-	for _, f := range []string{"applicationContext.xml", "default.properties"} {
-		data, err := os.ReadFile(filepath.Join("..", "..", "conf", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		os.WriteFile(filepath.Join(home, "conf", f), data, 0o644)
-	}
-	xml := filepath.Join(home, "conf", "applicationContext.xml")
-	runIn := func(stdin string, args ...string) (int, string, string) {
-		var out, errb bytes.Buffer
-		code := run(args, strings.NewReader(stdin), &out, &errb)
-		return code, out.String(), errb.String()
-	}
-	if code, out, errs := runIn("s3cret\n", "user", "add", "-c", xml, "alice@localhost"); code != 0 {
+	home, xml := shippedHome(t)
+	if code, out, errs := runWithInput("s3cret\n", "user", "add", "-c", xml, "alice@localhost"); code != 0 {
 		t.Fatalf("user add: exit %d\n%s%s", code, out, errs)
 	}
-	if code, out, errs := runIn("", "alias", "add", "-c", xml, "postmaster@localhost", "alice@localhost"); code != 0 {
+	if code, out, errs := runWithInput("", "alias", "add", "-c", xml, "postmaster@localhost", "alice@localhost"); code != 0 {
 		t.Fatalf("alias add: exit %d\n%s%s", code, out, errs)
 	}
-	code, out, errs := runIn("", "user", "list", "-c", xml)
+	code, out, errs := runWithInput("", "user", "list", "-c", xml)
 	if code != 0 || !strings.Contains(out, "alice@localhost") {
 		t.Fatalf("user list: exit %d\n%s%s", code, out, errs)
 	}
-	code, out, _ = runIn("", "alias", "list", "-c", xml)
+	code, out, _ = runWithInput("", "alias", "list", "-c", xml)
 	if code != 0 || !strings.Contains(out, "postmaster@localhost") {
 		t.Fatalf("alias list: exit %d\n%s", code, out)
 	}
@@ -113,13 +125,7 @@ func TestUserAndAliasCommands(t *testing.T) {
 // hedwig deliver, as a front MTA's pipe uses it: exit 0 delivered, 67 for
 // an unknown user, 64 for a usage error.
 func TestDeliver(t *testing.T) {
-	home := t.TempDir()
-	os.MkdirAll(filepath.Join(home, "conf"), 0o755)
-	for _, f := range []string{"applicationContext.xml", "default.properties"} {
-		data, _ := os.ReadFile(filepath.Join("..", "..", "conf", f))
-		os.WriteFile(filepath.Join(home, "conf", f), data, 0o644)
-	}
-	xml := filepath.Join(home, "conf", "applicationContext.xml")
+	_, xml := shippedHome(t)
 	var out, errb bytes.Buffer
 	if code := run([]string{"user", "add", "-c", xml, "alice@localhost"}, strings.NewReader("pw\n"), &out, &errb); code != 0 {
 		t.Fatalf("user add: %d %s", code, errb.String())
@@ -143,12 +149,9 @@ func TestDeliver(t *testing.T) {
 // loads.
 func TestCheckJamesConfiguration(t *testing.T) {
 	conf := filepath.Join(t.TempDir(), "conf")
-	os.MkdirAll(conf, 0o755)
 	src := filepath.Join("..", "..", "james", "testdata")
-	entries, _ := os.ReadDir(filepath.Join(src, "conf"))
-	for _, e := range entries {
-		data, _ := os.ReadFile(filepath.Join(src, "conf", e.Name()))
-		os.WriteFile(filepath.Join(conf, e.Name()), data, 0o644)
+	if err := os.CopyFS(conf, os.DirFS(filepath.Join(src, "conf"))); err != nil {
+		t.Fatal(err)
 	}
 	code, out, _ := runCmd("check", "-c", conf)
 	if code != 1 || !strings.Contains(out, "smtpserver.xml:66: keystore:") {
@@ -158,7 +161,7 @@ func TestCheckJamesConfiguration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(filepath.Join(conf, "keystore"), ks, 0o600)
+	writeFile(t, filepath.Join(conf, "keystore"), string(ks), 0o600)
 	code, out, _ = runCmd("check", "-c", conf, "--port-offset", "10000")
 	if code != 0 {
 		t.Fatalf("with James's test keystore: exit %d\n%s", code, out)
