@@ -412,8 +412,11 @@ func (s *Store) placeFile(p *pending, seg *segment) error {
 	return nil
 }
 
+// messageFileMode is the mode of message files: they are private mail.
+const messageFileMode = 0o600
+
 func writeMessageFile(path string, body []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, messageFileMode)
 	if err != nil {
 		return fmt.Errorf("place message file: %w", err)
 	}

@@ -164,7 +164,12 @@ func (s *Store) spool(ctx context.Context, p *pending, r io.Reader) error {
 		return fmt.Errorf("read message: %w", err)
 	}
 	if n <= limit {
-		p.body, p.size = append([]byte{}, buf.Bytes()...), n
+		// The buffer is not reused: keep it (non-nil even when empty,
+		// which marks an in-memory body).
+		p.body, p.size = buf.Bytes(), n
+		if p.body == nil {
+			p.body = []byte{}
+		}
 	} else if err := s.spill(p, &buf, &capture, r); err != nil {
 		return err
 	}

@@ -248,21 +248,11 @@ func (s *Store) headerNameIDs(ctx context.Context, names []string) ([]int64, err
 // headerNameID finds or adds a header name inside a write transaction.
 func (x q) headerNameID(name string) (int64, error) {
 	var id int64
-	rows, err := x.query("SELECT headernameid FROM hw_headername WHERE headername = ?", name)
-	if err != nil {
-		return 0, err
+	err := x.row("SELECT headernameid FROM hw_headername WHERE headername = ?", name).Scan(&id)
+	if isNoRows(err) {
+		return x.insertID("INSERT INTO hw_headername (headername) VALUES (?)", "headernameid", name)
 	}
-	for rows.Next() {
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || id != 0 {
-		return id, err
-	}
-	return x.insertID("INSERT INTO hw_headername (headername) VALUES (?)", "headernameid", name)
+	return id, err
 }
 
 // CachedHeaders returns the cached header fields of a message (Hedwig's

@@ -1,9 +1,9 @@
 package store
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
-	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -39,7 +39,6 @@ type journal struct {
 	ckptBusy chan struct{} // holds a token while a checkpoint runs
 	ckptErr  error         // last checkpoint failure, for Close; guarded by ckptMu
 	ckptMu   sync.Mutex
-	buf      []byte
 }
 
 // segment is one journal file, locked by its writer for its whole life so
@@ -104,58 +103,12 @@ func (j *journal) segment() (*segment, error) {
 // writes the message files. When it returns nil every file is in place and
 // the batch may commit.
 func (j *journal) write(seg *segment, batch uint64, ps []*pending) error {
-	data := j.s.opts.DataDirectory
-	buf := j.buf[:0]
-	flush := func() error {
-		if len(buf) == 0 {
-			return nil
-		}
-		n, err := seg.f.Write(buf)
-		seg.size += int64(n)
-		buf = buf[:0]
-		return err
-	}
-	for _, p := range ps {
-		rel, err := filepath.Rel(data, p.final)
-		if err != nil {
-			return fmt.Errorf("journal %s: %w", p.final, err)
-		}
-		start := len(buf)
-		buf = append(buf, recordHeader(batch, p.physID, filepath.ToSlash(rel), p.size)...)
-		if p.spool == "" {
-			buf = append(buf, p.body...)
-			buf = binary.BigEndian.AppendUint32(buf, crc32.Checksum(buf[start:], crc32c))
-			if len(buf) >= journalCopyBuffer {
-				if err := flush(); err != nil {
-					seg.broken = true
-					return fmt.Errorf("write journal: %w", err)
-				}
-			}
-			continue
-		}
-		sum := crc32.Checksum(buf[start:], crc32c)
-		if err := flush(); err != nil {
-			seg.broken = true
-			return fmt.Errorf("write journal: %w", err)
-		}
-		if sum, err = j.copySpool(seg, p, sum); err != nil {
-			seg.broken = true
-			return err
-		}
-		buf = binary.BigEndian.AppendUint32(buf, sum)
-	}
-	err := flush()
-	j.buf = buf[:0]
-	if err != nil {
-		seg.broken = true
+	if err := j.append(seg, batch, ps); err != nil {
+		seg.broken = true // a record may be cut short: nothing may follow it
 		return fmt.Errorf("write journal %s: %w", seg.name, err)
 	}
 	// Only once the records are durable may the files appear: a file whose
 	// record a crash took away would be an orphan nothing knows of.
-	if err := datasync(seg.f); err != nil {
-		seg.broken = true
-		return fmt.Errorf("sync journal %s: %w", seg.name, err)
-	}
 	for _, p := range ps {
 		if err := j.s.placeFile(p, seg); err != nil {
 			return err
@@ -164,38 +117,55 @@ func (j *journal) write(seg *segment, batch uint64, ps []*pending) error {
 	return nil
 }
 
-// copySpool streams a spooled body into the segment, continuing the
-// record's checksum.
-func (j *journal) copySpool(seg *segment, p *pending, sum uint32) (uint32, error) {
+// append writes one record per message (buffered: one write for a batch of
+// small ones) and syncs the segment's data.
+func (j *journal) append(seg *segment, batch uint64, ps []*pending) error {
+	w := bufio.NewWriterSize(segmentWriter{seg}, journalCopyBuffer)
+	for _, p := range ps {
+		rel, err := filepath.Rel(j.s.opts.DataDirectory, p.final)
+		if err != nil {
+			return err
+		}
+		sum := crc32.New(crc32c)
+		rec := io.MultiWriter(w, sum)
+		rec.Write(recordHeader(batch, p.physID, filepath.ToSlash(rel), p.size)) //nolint:errcheck // w keeps the first error
+		if p.spool == "" {
+			rec.Write(p.body) //nolint:errcheck // as above
+		} else if err := copySpool(rec, p); err != nil {
+			return err
+		}
+		w.Write(sum.Sum(nil)) //nolint:errcheck // as above; Sum is big-endian
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return datasync(seg.f)
+}
+
+// segmentWriter appends to a segment and counts its size.
+type segmentWriter struct{ seg *segment }
+
+func (sw segmentWriter) Write(b []byte) (int, error) {
+	n, err := sw.seg.f.Write(b)
+	sw.seg.size += int64(n)
+	return n, err
+}
+
+// copySpool streams a spooled body into a record.
+func copySpool(w io.Writer, p *pending) error {
 	f, err := os.Open(p.spool)
 	if err != nil {
-		return 0, fmt.Errorf("read spool file: %w", err)
+		return fmt.Errorf("read spool file: %w", err)
 	}
 	defer f.Close()
-	buf := make([]byte, journalCopyBuffer)
-	var copied int64
-	for {
-		n, rerr := f.Read(buf)
-		if n > 0 {
-			sum = crc32.Update(sum, crc32c, buf[:n])
-			w, werr := seg.f.Write(buf[:n])
-			seg.size += int64(w)
-			copied += int64(n)
-			if werr != nil {
-				return 0, fmt.Errorf("write journal: %w", werr)
-			}
-		}
-		if rerr == io.EOF {
-			break
-		}
-		if rerr != nil {
-			return 0, fmt.Errorf("read spool file: %w", rerr)
-		}
+	n, err := io.Copy(w, f)
+	if err != nil {
+		return fmt.Errorf("copy spool file: %w", err)
 	}
-	if copied != p.size {
-		return 0, fmt.Errorf("spool file %s has %d bytes, expected %d", p.spool, copied, p.size)
+	if n != p.size {
+		return fmt.Errorf("spool file %s has %d bytes, expected %d", p.spool, n, p.size)
 	}
-	return sum, nil
+	return nil
 }
 
 // due tells whether the current segment should be checkpointed.
@@ -261,10 +231,8 @@ func (j *journal) checkpoint(seg *segment) error {
 		// A commit of this segment failed without telling whether it
 		// happened: judge each record against the database, as after a
 		// crash.
-		if err := j.s.replaySegment(seg.f.Name(), seg.f); err != nil {
-			return err
-		}
-		return nil
+		_, err := j.s.replay(context.Background(), seg.f.Name())
+		return err
 	}
 	if err := j.s.syncWritten(seg.files, seg.dirs); err != nil {
 		return fmt.Errorf("checkpoint journal %s: %w", seg.name, err)

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"path"
+	"path/filepath"
+	"strings"
 )
 
 // A journal record is one message body as the committer wrote it before
@@ -99,25 +102,8 @@ func readRecord(r io.Reader, limit int64) (journalRecord, error) {
 // checkJournalPath refuses a path that could leave the data directory, so
 // that a damaged (or planted) segment cannot make recovery write elsewhere.
 func checkJournalPath(p string) error {
-	if p == "" || p[0] == '/' {
-		return fmt.Errorf("path %q is not relative", p)
-	}
-	for _, part := range splitSlash(p) {
-		if part == "" || part == "." || part == ".." {
-			return fmt.Errorf("path %q has an empty, . or .. element", p)
-		}
+	if !filepath.IsLocal(p) || path.Clean(p) != p || strings.ContainsRune(p, '\\') {
+		return fmt.Errorf("path %q is not a clean path inside the data directory", p)
 	}
 	return nil
-}
-
-func splitSlash(p string) []string {
-	var parts []string
-	start := 0
-	for i := 0; i < len(p); i++ {
-		if p[i] == '/' || p[i] == '\\' {
-			parts = append(parts, p[start:i])
-			start = i + 1
-		}
-	}
-	return append(parts, p[start:])
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hedwigmail/hedwig/internal/atomicfile"
 	"github.com/hedwigmail/hedwig/store/layout"
 )
 
@@ -82,14 +83,7 @@ func (s *Store) recoverSegment(ctx context.Context, path string, cutoff time.Tim
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		return 0, nil // its writer checkpointed it between our open and lock
 	}
-	return s.replay(ctx, path, f)
-}
-
-// replaySegment judges every record of a segment its own process holds
-// (a commit's outcome was unknown) and then drops it.
-func (s *Store) replaySegment(path string, f *os.File) error {
-	_, err := s.replay(context.Background(), path, f)
-	return err
+	return s.replay(ctx, path)
 }
 
 // replay brings the message files of a segment in line with the database
@@ -97,7 +91,7 @@ func (s *Store) replaySegment(path string, f *os.File) error {
 // still exists gets its file rewritten if it differs; a record of a batch
 // that never committed gets its file removed unless another message now
 // owns that id.
-func (s *Store) replay(ctx context.Context, path string, f *os.File) (int, error) {
+func (s *Store) replay(ctx context.Context, path string) (int, error) {
 	name := filepath.Base(path)
 	committed, err := s.committedBatches(ctx, name)
 	if err != nil {
@@ -112,7 +106,6 @@ func (s *Store) replay(ctx context.Context, path string, f *os.File) (int, error
 	if err != nil {
 		return 0, fmt.Errorf("read journal segment: %w", err)
 	}
-	var files []string
 	dirs := map[string]bool{}
 	removed := 0
 	br := newCountingReader(r)
@@ -136,8 +129,7 @@ func (s *Store) replay(ctx context.Context, path string, f *os.File) (int, error
 				return removed, fmt.Errorf("replay journal %s: message %d: %w", name, rec.physID, err)
 			}
 			if wrote {
-				files = append(files, final)
-				dirs[filepath.Dir(final)] = true
+				dirs[filepath.Dir(final)] = true // the file itself was synced
 			}
 		case !committed[rec.batch] && !exists:
 			if os.Remove(final) == nil {
@@ -146,7 +138,7 @@ func (s *Store) replay(ctx context.Context, path string, f *os.File) (int, error
 			}
 		}
 	}
-	if err := s.syncWritten(files, dirs); err != nil {
+	if err := s.syncWritten(nil, dirs); err != nil {
 		return removed, fmt.Errorf("replay journal %s: %w", name, err)
 	}
 	return removed, s.dropSegment(path)
@@ -208,12 +200,7 @@ func restoreFile(path string, body []byte) (bool, error) {
 	if _, err := layout.MkdirAll(filepath.Dir(path)); err != nil {
 		return false, err
 	}
-	tmp := path + ".restore"
-	if err := os.WriteFile(tmp, body, 0o640); err != nil {
-		return false, fmt.Errorf("restore %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
+	if err := atomicfile.WriteFile(path, body, messageFileMode); err != nil {
 		return false, fmt.Errorf("restore %s: %w", path, err)
 	}
 	return true, nil
