@@ -135,7 +135,7 @@ func setBeanProperties(data []byte, id string, values map[string]string) ([]byte
 		case !sp.literal:
 			return nil, fmt.Errorf("property %q is not a literal value (a reference or collection is edited in the file)", name)
 		}
-		sp.text = escapeXML(v, sp.quote)
+		sp.text = escapeXML(v)
 		edits = append(edits, sp)
 	}
 	// From the end backwards, so earlier offsets stay valid.
@@ -150,7 +150,6 @@ func setBeanProperties(data []byte, id string, values map[string]string) ([]byte
 // valueSpan is where a property's literal value stands in the file.
 type valueSpan struct {
 	start, end int    // byte range of the value text (without quotes)
-	quote      byte   // the attribute's quote, 0 for element text
 	literal    bool   // a value attribute or a <value> holding only text
 	text       string // the replacement, escaped
 }
@@ -190,7 +189,7 @@ func propertySpans(data []byte, id string) (map[string]valueSpan, bool, error) {
 					if m == nil {
 						return nil, false, fmt.Errorf("property %q: cannot find its value attribute", prop)
 					}
-					sp = valueSpan{start: start + m[2] + 1, end: start + m[3] - 1, quote: data[start+m[2]], literal: true}
+					sp = valueSpan{start: start + m[2] + 1, end: start + m[3] - 1, literal: true}
 				}
 				spans[prop] = sp
 			case beanDepth > 0 && depth == beanDepth+2 && t.Name.Local == "value" && prop != "":
@@ -256,16 +255,11 @@ func xmlText(v string) bool {
 	return true
 }
 
-// escapeXML escapes a value for an attribute quoted with quote, or for
-// element text when quote is 0.
-func escapeXML(v string, quote byte) string {
-	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
-	v = r.Replace(v)
-	switch quote {
-	case '"':
-		v = strings.ReplaceAll(v, `"`, "&quot;")
-	case '\'':
-		v = strings.ReplaceAll(v, "'", "&apos;")
-	}
-	return v
+// escapeXML escapes a value for an attribute or element text. Quotes and
+// line ends become references too, so an attribute keeps its newlines
+// (a parser would turn raw ones into spaces).
+func escapeXML(v string) string {
+	var b strings.Builder
+	xml.EscapeText(&b, []byte(v)) //nolint:errcheck // a strings.Builder does not fail
+	return b.String()
 }
