@@ -120,10 +120,7 @@ func parseArgs(p *parser, cmd *command) (any, error) {
 		if !cmd.uid {
 			return nil, nil
 		}
-		if err := p.sp(); err != nil {
-			return nil, err
-		}
-		return p.seqSet()
+		return setArg(p)
 	case "LOGIN":
 		var a loginArgs
 		err := args(p, &a.user, &a.password)
@@ -182,10 +179,7 @@ func parseArgs(p *parser, cmd *command) (any, error) {
 	case "COPY", "MOVE":
 		var a copyArgs
 		var err error
-		if err = p.sp(); err != nil {
-			return nil, err
-		}
-		if a.set, err = p.seqSet(); err != nil {
+		if a.set, err = setArg(p); err != nil {
 			return nil, err
 		}
 		err = args(p, &a.mailbox)
@@ -264,6 +258,15 @@ func args(p *parser, dst ...*string) error {
 		*d = s
 	}
 	return nil
+}
+
+// setArg reads the SP and sequence set that FETCH, STORE, COPY, MOVE and
+// UID EXPUNGE start with.
+func setArg(p *parser) (seqSet, error) {
+	if err := p.sp(); err != nil {
+		return nil, err
+	}
+	return p.seqSet()
 }
 
 // skipList reads and discards a parenthesized list of strings, atoms and
@@ -395,10 +398,7 @@ func parseAppend(p *parser) (any, error) {
 func parseStore(p *parser) (any, error) {
 	var a storeArgs
 	var err error
-	if err = p.sp(); err != nil {
-		return nil, err
-	}
-	if a.set, err = p.seqSet(); err != nil {
+	if a.set, err = setArg(p); err != nil {
 		return nil, err
 	}
 	if err = p.sp(); err != nil {

@@ -54,10 +54,7 @@ type fetchArgs struct {
 func parseFetch(p *parser) (any, error) {
 	var a fetchArgs
 	var err error
-	if err = p.sp(); err != nil {
-		return nil, err
-	}
-	if a.set, err = p.seqSet(); err != nil {
+	if a.set, err = setArg(p); err != nil {
 		return nil, err
 	}
 	if err = p.sp(); err != nil {
