@@ -100,9 +100,10 @@ func TestAccessFileReloadsWhenChanged(t *testing.T) {
 		t.Fatal(err)
 	}
 	lookup := func(addr string) accessAction {
+		t.Helper()
 		tab, err := f.current()
 		if err != nil {
-			t.Logf("reload problem: %v", err)
+			t.Fatalf("reload while the file is there: %v", err)
 		}
 		return tab.lookupAddress(addr).action
 	}

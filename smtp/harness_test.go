@@ -155,6 +155,39 @@ func (c *client) closed() {
 	}
 }
 
+// ehlo says EHLO as client.example and returns the reply's lines joined
+// by newlines, for checks on the extensions offered.
+func (c *client) ehlo() string {
+	c.t.Helper()
+	return strings.Join(c.cmd("EHLO client.example", "250 "), "\n")
+}
+
+// dialEHLO dials s, reads the greeting and says EHLO: how most sessions
+// begin.
+func dialEHLO(t testing.TB, s *testServer) *client {
+	t.Helper()
+	c := dial(t, s)
+	c.expect("220 ")
+	c.ehlo()
+	return c
+}
+
+// envelope opens a transaction from sender to one recipient, both of
+// which the server must accept.
+func (c *client) envelope(sender, rcpt string) {
+	c.t.Helper()
+	c.cmd("MAIL FROM:<"+sender+">", "250 2.1.0")
+	c.cmd("RCPT TO:<"+rcpt+">", "250 2.1.5")
+}
+
+// data sends DATA, then body (already dot-stuffed) and the end-of-data
+// line, and expects the final reply to start with prefix.
+func (c *client) data(body, prefix string) []string {
+	c.t.Helper()
+	c.cmd("DATA", "354 ")
+	return c.cmd(body+".", prefix)
+}
+
 func (c *client) startTLS(cfg *tls.Config) {
 	c.t.Helper()
 	c.cmd("STARTTLS", "220 2.0.0")

@@ -73,6 +73,7 @@ print('ok')
 // writeMessageFile stores toolMessage for a tool. swaks always ends the
 // data with CRLF "." CRLF, so for it the file leaves out the last CRLF.
 func writeMessageFile(t *testing.T, forSwaks bool) string {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "message.eml")
 	content := toolMessage
 	if forSwaks {
@@ -96,56 +97,54 @@ func checkToolDelivery(t *testing.T, s *testServer, wantProtocol string) {
 	}
 }
 
-func TestPythonSmtplibStartTLSAuth(t *testing.T) {
+// Python's smtplib submits with AUTH over STARTTLS and over implicit TLS.
+func TestPythonSmtplib(t *testing.T) {
 	python := needTool(t, "python3", "python3")
-	s := startServer(t, Config{AuthEnabled: true, AuthRequired: true}, listener.StartTLS)
-	out := runTool(t, "", python, "-c", pythonSend, "127.0.0.1", s.port(), "starttls", "testdata/ca.crt",
-		"alice@example.com", alicePass, "alice@example.com", "bob@example.com", writeMessageFile(t, false))
-	if !strings.Contains(out, "refused {}") || !strings.Contains(out, "ok") {
-		t.Fatalf("python output:\n%s", out)
+	for _, tc := range []struct {
+		how  string // pythonSend's mode argument
+		mode listener.TLSMode
+	}{{"starttls", listener.StartTLS}, {"implicit", listener.Implicit}} {
+		t.Run(tc.how, func(t *testing.T) {
+			s := startServer(t, Config{AuthEnabled: true, AuthRequired: true}, tc.mode)
+			out := runTool(t, "", python, "-c", pythonSend, "127.0.0.1", s.port(), tc.how, "testdata/ca.crt",
+				"alice@example.com", alicePass, "alice@example.com", "bob@example.com", writeMessageFile(t, false))
+			if !strings.Contains(out, "refused {}") || !strings.Contains(out, "ok") {
+				t.Fatalf("python output:\n%s", out)
+			}
+			checkToolDelivery(t, s, "ESMTPSA")
+		})
 	}
-	checkToolDelivery(t, s, "ESMTPSA")
 }
 
-func TestPythonSmtplibImplicitTLS(t *testing.T) {
-	python := needTool(t, "python3", "python3")
-	s := startServer(t, Config{AuthEnabled: true, AuthRequired: true}, listener.Implicit)
-	out := runTool(t, "", python, "-c", pythonSend, "127.0.0.1", s.port(), "implicit", "testdata/ca.crt",
-		"alice@example.com", alicePass, "alice@example.com", "bob@example.com", writeMessageFile(t, false))
-	if !strings.Contains(out, "ok") {
-		t.Fatalf("python output:\n%s", out)
-	}
-	checkToolDelivery(t, s, "ESMTPSA")
-}
-
+// swaks submits with AUTH PLAIN over STARTTLS and AUTH LOGIN over
+// implicit TLS.
 func TestSwaksSubmission(t *testing.T) {
 	swaks := needTool(t, "swaks", "swaks")
-	s := startServer(t, Config{AuthEnabled: true, AuthRequired: true}, listener.StartTLS)
-	out := runTool(t, "", swaks, "--server", "127.0.0.1", "--port", s.port(), "--helo", "client.example",
-		"--tls", "--tls-verify", "--tls-ca-path", "testdata/ca.crt",
-		"--auth", "PLAIN", "--auth-user", "alice@example.com", "--auth-password", alicePass,
-		"--from", "alice@example.com", "--to", "bob@example.com", "--data", "@"+writeMessageFile(t, true))
-	if !strings.Contains(out, "<~  250 2.0.0 Ok: queued as") {
-		t.Fatalf("swaks output:\n%s", out)
+	for _, tc := range []struct {
+		name    string
+		mode    listener.TLSMode
+		tlsFlag string
+		mech    string
+	}{
+		{"starttls-plain", listener.StartTLS, "--tls", "PLAIN"},
+		{"implicit-login", listener.Implicit, "--tls-on-connect", "LOGIN"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := startServer(t, Config{AuthEnabled: true, AuthRequired: true}, tc.mode)
+			out := runTool(t, "", swaks, "--server", "127.0.0.1", "--port", s.port(), "--helo", "client.example",
+				tc.tlsFlag, "--tls-verify", "--tls-ca-path", "testdata/ca.crt",
+				"--auth", tc.mech, "--auth-user", "alice@example.com", "--auth-password", alicePass,
+				"--from", "alice@example.com", "--to", "bob@example.com", "--data", "@"+writeMessageFile(t, true))
+			if !strings.Contains(out, "<~  235 2.7.0") || !strings.Contains(out, "<~  250 2.0.0 Ok: queued as") {
+				t.Fatalf("swaks output:\n%s", out)
+			}
+			checkToolDelivery(t, s, "ESMTPSA")
+		})
 	}
-	checkToolDelivery(t, s, "ESMTPSA")
 }
 
-func TestSwaksAuthLoginImplicitTLS(t *testing.T) {
-	swaks := needTool(t, "swaks", "swaks")
-	s := startServer(t, Config{AuthEnabled: true, AuthRequired: true}, listener.Implicit)
-	out := runTool(t, "", swaks, "--server", "127.0.0.1", "--port", s.port(), "--helo", "client.example",
-		"--tls-on-connect", "--tls-verify", "--tls-ca-path", "testdata/ca.crt",
-		"--auth", "LOGIN", "--auth-user", "alice@example.com", "--auth-password", alicePass,
-		"--from", "alice@example.com", "--to", "bob@example.com", "--data", "@"+writeMessageFile(t, true))
-	if !strings.Contains(out, "<~  235 2.7.0") || !strings.Contains(out, "<~  250 2.0.0 Ok: queued as") {
-		t.Fatalf("swaks output:\n%s", out)
-	}
-	checkToolDelivery(t, s, "ESMTPSA")
-}
-
-// swaks refuses to go on when STARTTLS is missing and TLS was demanded;
-// and a wrong password is refused after TLS.
+// A wrong password is refused after TLS, and swaks gives up without
+// sending the message.
 func TestSwaksWrongPassword(t *testing.T) {
 	swaks := needTool(t, "swaks", "swaks")
 	s := startServer(t, Config{AuthEnabled: true, AuthRequired: true}, listener.StartTLS)
@@ -157,6 +156,9 @@ func TestSwaksWrongPassword(t *testing.T) {
 		"--from", "alice@example.com", "--to", "bob@example.com").CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "535 5.7.8") {
 		t.Fatalf("swaks with a wrong password: err %v\n%s", err, out)
+	}
+	if n := len(s.backend.inbox(t, "bob@example.com")); n != 0 {
+		t.Fatalf("bob has %d messages after a refused login, want none", n)
 	}
 }
 

@@ -59,10 +59,8 @@ func TestPlainDeliveryFromMyNetworks(t *testing.T) {
 	if strings.Join(ehlo, "|") != strings.Join(want, "|") {
 		t.Fatalf("EHLO reply\n got %q\nwant %q", ehlo, want)
 	}
-	c.cmd("MAIL FROM:<sender@example.net>", "250 2.1.0")
-	c.cmd("RCPT TO:<alice@example.com>", "250 2.1.5")
-	c.cmd("DATA", "354 ")
-	lines := c.cmd(testMessage+".", "250 2.0.0 Ok: queued as ")
+	c.envelope("sender@example.net", "alice@example.com")
+	lines := c.data(testMessage, "250 2.0.0 Ok: queued as ")
 	c.cmd("QUIT", "221 2.0.0")
 	c.closed()
 
@@ -83,23 +81,21 @@ func TestStartTLSDeliveryRecordsCipher(t *testing.T) {
 	s := startServer(t, Config{AuthEnabled: true}, listener.StartTLS)
 	c := dial(t, s)
 	c.expect("220 ")
-	ehlo := strings.Join(c.cmd("EHLO client.example", "250 "), "\n")
+	ehlo := c.ehlo()
 	if !strings.Contains(ehlo, "STARTTLS") || strings.Contains(ehlo, "AUTH") {
 		t.Fatalf("before TLS want STARTTLS and no AUTH:\n%s", ehlo)
 	}
 	c.startTLS(clientTLS(t))
 	c.cmd("MAIL FROM:<a@example.net>", "503 5.5.1") // EHLO again first (RFC 3207)
-	ehlo = strings.Join(c.cmd("EHLO client.example", "250 "), "\n")
+	ehlo = c.ehlo()
 	if strings.Contains(ehlo, "STARTTLS") || !strings.Contains(ehlo, "AUTH PLAIN LOGIN") {
 		t.Fatalf("after TLS want AUTH and no STARTTLS:\n%s", ehlo)
 	}
 	c.cmd("STARTTLS", "503 5.5.1")
 	auth := base64.StdEncoding.EncodeToString([]byte("\x00alice@example.com\x00" + alicePass))
 	c.cmd("AUTH PLAIN "+auth, "235 2.7.0")
-	c.cmd("MAIL FROM:<alice@example.com>", "250 ")
-	c.cmd("RCPT TO:<bob@example.com>", "250 ")
-	c.cmd("DATA", "354 ")
-	c.cmd(testMessage+".", "250 ")
+	c.envelope("alice@example.com", "bob@example.com")
+	c.data(testMessage, "250 ")
 	inbox := s.backend.inbox(t, "bob@example.com")
 	if len(inbox) != 1 {
 		t.Fatalf("bob has %d messages", len(inbox))
@@ -137,9 +133,7 @@ func TestPipelinedTransaction(t *testing.T) {
 
 func TestChunking(t *testing.T) {
 	s := startServer(t, Config{MyNetworks: []netip.Prefix{loopback}}, listener.NoTLS)
-	c := dial(t, s)
-	c.expect("220 ")
-	c.cmd("EHLO client.example", "250 ")
+	c := dialEHLO(t, s)
 	c.cmd("MAIL FROM:<x@example.net> BODY=8BITMIME", "250 ")
 	c.cmd("RCPT TO:<alice@example.com>", "250 ")
 	part1, part2 := "Subject: chunks\r\n\r\ncaf\xc3\xa9\r\n", ".not stuffed\r\n"
@@ -157,14 +151,11 @@ func TestChunking(t *testing.T) {
 
 func TestSMTPUTF8(t *testing.T) {
 	s := startServer(t, Config{MyNetworks: []netip.Prefix{loopback}}, listener.NoTLS)
-	c := dial(t, s)
-	c.expect("220 ")
-	c.cmd("EHLO client.example", "250 ")
+	c := dialEHLO(t, s)
 	c.cmd("MAIL FROM:<józsef@példa.hu>", "553 5.6.7")
 	c.cmd("MAIL FROM:<józsef@példa.hu> SMTPUTF8", "250 ")
 	c.cmd("RCPT TO:<alice@example.com>", "250 ")
-	c.cmd("DATA", "354 ")
-	c.cmd("Subject: =?utf-8?q?=C3=BCdv?=\r\n\r\nSzia\r\n.", "250 ")
+	c.data("Subject: =?utf-8?q?=C3=BCdv?=\r\n\r\nSzia\r\n", "250 ")
 	if len(s.backend.inbox(t, "alice@example.com")) != 1 {
 		t.Fatal("not delivered")
 	}
@@ -185,13 +176,9 @@ func TestUnknownLocalUserAtRcpt(t *testing.T) {
 // relayed mail is accepted at RCPT but deferred at the end of data.
 func TestRemoteRecipientWithoutQueue(t *testing.T) {
 	s := startServer(t, Config{MyNetworks: []netip.Prefix{loopback}}, listener.NoTLS)
-	c := dial(t, s)
-	c.expect("220 ")
-	c.cmd("EHLO client.example", "250 ")
-	c.cmd("MAIL FROM:<alice@example.com>", "250 ")
-	c.cmd("RCPT TO:<carol@remote.example>", "250 ")
-	c.cmd("DATA", "354 ")
-	c.cmd(testMessage+".", "451 4.3.0 No outbound queue configured")
+	c := dialEHLO(t, s)
+	c.envelope("alice@example.com", "carol@remote.example")
+	c.data(testMessage, "451 4.3.0 No outbound queue configured")
 }
 
 func TestLMTPPerRecipientReplies(t *testing.T) {
@@ -245,9 +232,7 @@ func TestConnectionLimitPerIP(t *testing.T) {
 
 func TestShutdownEndsSessionWith421(t *testing.T) {
 	s := startServer(t, Config{}, listener.NoTLS)
-	c := dial(t, s)
-	c.expect("220 ")
-	c.cmd("EHLO client.example", "250 ")
+	c := dialEHLO(t, s)
 	s.l.Close() // cancels the sessions' context
 	c.expect("421 4.3.2 mx.example.com Service shutting down")
 	c.closed()
@@ -268,17 +253,14 @@ func TestLongCommandLine(t *testing.T) {
 
 func TestMessageBytesAreExact(t *testing.T) {
 	s := startServer(t, Config{MyNetworks: []netip.Prefix{loopback}}, listener.NoTLS)
-	c := dial(t, s)
-	c.expect("220 ")
-	c.cmd("EHLO client.example", "250 ")
+	c := dialEHLO(t, s)
 	var body bytes.Buffer
 	for i := 0; body.Len() < 3<<20; i++ { // beyond the in-memory part of the spool
 		fmt.Fprintf(&body, "line %d %s\r\n", i, strings.Repeat("=", i%120))
 	}
 	c.cmd("MAIL FROM:<x@example.net> SIZE="+fmt.Sprint(body.Len()), "250 ")
 	c.cmd("RCPT TO:<alice@example.com>", "250 ")
-	c.cmd("DATA", "354 ")
-	c.cmd(body.String()+".", "250 ")
+	c.data(body.String(), "250 ")
 	splitReceived(t, s.backend.inbox(t, "alice@example.com")[0], body.String())
 }
 
@@ -286,16 +268,14 @@ func TestImplicitTLSSession(t *testing.T) {
 	s := startServer(t, Config{AuthEnabled: true}, listener.Implicit)
 	c := dialTLS(t, s, clientTLS(t))
 	c.expect("220 mx.example.com ESMTP hedwig")
-	ehlo := strings.Join(c.cmd("EHLO client.example", "250 "), "\n")
+	ehlo := c.ehlo()
 	if strings.Contains(ehlo, "STARTTLS") || !strings.Contains(ehlo, "AUTH PLAIN LOGIN") {
 		t.Fatalf("on implicit TLS want AUTH and no STARTTLS:\n%s", ehlo)
 	}
 	c.cmd("STARTTLS", "503 5.5.1 Error: TLS already active")
 	c.cmd("AUTH PLAIN "+plainAuth("alice@example.com", alicePass), "235 ")
-	c.cmd("MAIL FROM:<alice@example.com>", "250 ")
-	c.cmd("RCPT TO:<bob@example.com>", "250 ")
-	c.cmd("DATA", "354 ")
-	c.cmd(testMessage+".", "250 ")
+	c.envelope("alice@example.com", "bob@example.com")
+	c.data(testMessage, "250 ")
 	f := splitReceived(t, s.backend.inbox(t, "bob@example.com")[0], testMessageStored)
 	if f[2] != "TLSv1.3" || f[6] != "ESMTPSA" {
 		t.Fatalf("Received fields %q", f)
