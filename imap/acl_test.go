@@ -33,19 +33,11 @@ func TestSharedFoldersAndACL(t *testing.T) {
 	b.login("bob@example.com", "b0b")
 
 	mustHave(t, b.ok(`LIST "" "#public.*"`), `"." #public.News`)
-	if _, status := b.cmd("SELECT #public.News"); !strings.HasPrefix(status, "OK [READ-ONLY]") {
-		t.Fatalf("bob's SELECT of a folder he may only read: %s", status)
-	}
+	b.expectStatus("OK [READ-ONLY]", "SELECT #public.News") // bob may only read it
 	mustHave(t, b.ok("MYRIGHTS #public.News"), "* MYRIGHTS #public.News lr")
-	if _, status := b.cmd("GETACL #public.News"); !strings.HasPrefix(status, "NO [NOPERM]") {
-		t.Fatalf("GETACL without the a right: %s", status)
-	}
-	if _, status := b.cmd("CREATE #public.News.Bob"); !strings.HasPrefix(status, "NO [NOPERM]") {
-		t.Fatalf("CREATE without the k right: %s", status)
-	}
-	if _, status := b.cmd("CREATE #evil"); !strings.HasPrefix(status, "NO [NOPERM]") {
-		t.Fatalf("top-level shared CREATE by a user: %s", status)
-	}
+	b.expectStatus("NO [NOPERM]", "GETACL #public.News")     // no "a" right
+	b.expectStatus("NO [NOPERM]", "CREATE #public.News.Bob") // no "k" right
+	b.expectStatus("NO [NOPERM]", "CREATE #evil")            // a user may not create top-level shared folders
 
 	mustHave(t, a.ok("GETACL #public.News"), "bob@example.com lr")
 	a.ok("SETACL #public.News bob@example.com +is")
@@ -56,14 +48,10 @@ func TestSharedFoldersAndACL(t *testing.T) {
 	if _, status := b.readUntil("ap"); !strings.HasPrefix(status, "OK [APPENDUID") {
 		t.Fatalf("APPEND with the i right: %s", status)
 	}
-	if _, status := b.cmd("SELECT #public.News"); !strings.HasPrefix(status, "OK [READ-WRITE]") {
-		t.Fatalf("SELECT with the s right: %s", status)
-	}
+	b.expectStatus("OK [READ-WRITE]", "SELECT #public.News") // the "s" right
 	mustHave(t, b.ok(`STORE 1 +FLAGS (\Seen)`), `FLAGS (\Seen`)
 	for _, cmd := range []string{`STORE 1 +FLAGS (\Deleted)`, `STORE 1 FLAGS (\Seen)`, "EXPUNGE", "MOVE 1 INBOX"} {
-		if _, status := b.cmd("%s", cmd); !strings.HasPrefix(status, "NO [NOPERM]") {
-			t.Fatalf("%s without the right: %s", cmd, status)
-		}
+		b.expectStatus("NO [NOPERM]", "%s", cmd)
 	}
 	b.ok("UNSELECT")
 	a.ok("SETACL #public.News bob@example.com -l")
@@ -74,15 +62,9 @@ func TestSharedFoldersAndACL(t *testing.T) {
 	if lines := b.ok(`LIST "" "#public.*"`); has(lines, "News") {
 		t.Fatalf("bob still sees the folder: %q", lines)
 	}
-	if _, status := b.cmd("SELECT #public.News"); !strings.HasPrefix(status, "NO") {
-		t.Fatalf("SELECT after DELETEACL: %s", status)
-	}
-	if _, status := a.cmd("SETACL #public.News nobody@example.com lr"); !strings.HasPrefix(status, "NO [NONEXISTENT]") {
-		t.Fatalf("SETACL for an unknown user: %s", status)
-	}
-	if _, status := a.cmd("SETACL #public.News bob@example.com lrz"); !strings.HasPrefix(status, "BAD") {
-		t.Fatalf("SETACL with an unknown right: %s", status)
-	}
+	b.expectStatus("NO", "SELECT #public.News")                                     // after DELETEACL
+	a.expectStatus("NO [NONEXISTENT]", "SETACL #public.News nobody@example.com lr") // unknown user
+	a.expectStatus("BAD", "SETACL #public.News bob@example.com lrz")                // unknown right "z"
 }
 
 func TestApplyRights(t *testing.T) {

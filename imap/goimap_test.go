@@ -72,8 +72,12 @@ func TestGoIMAPClient(t *testing.T) {
 	}
 
 	app := c.Append("INBOX", int64(len(msg)), &goimap.AppendOptions{Flags: []goimap.Flag{goimap.FlagSeen}, Time: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)})
-	app.Write(msg)
-	app.Close()
+	if _, err := app.Write(msg); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Close(); err != nil {
+		t.Fatal(err)
+	}
 	ad, err := app.Wait()
 	if err != nil || ad.UID == 0 {
 		t.Fatalf("APPEND: %+v %v", ad, err)

@@ -72,7 +72,7 @@ type client struct {
 func dial(t testing.TB, addr string, tlsCfg *tls.Config) *client {
 	t.Helper()
 	conn := mailtest.Dial(t, addr, tlsCfg)
-	c := &client{t: t, conn: conn, r: newReader(conn)}
+	c := &client{t: t, conn: conn, r: bufio.NewReader(conn)}
 	c.expectPrefix("* OK ")
 	return c
 }
@@ -142,22 +142,38 @@ func (c *client) readWithLiterals() string {
 	}
 }
 
+// expectStatus runs a command and fails unless its tagged completion
+// starts with prefix, e.g. "NO [NOPERM]"; it returns the untagged lines.
+func (c *client) expectStatus(prefix, format string, args ...any) []string {
+	c.t.Helper()
+	lines, status := c.cmd(format, args...)
+	if !strings.HasPrefix(status, prefix) {
+		c.t.Fatalf("%s: got %q, want %q…", fmt.Sprintf(format, args...), status, prefix)
+	}
+	return lines
+}
+
 // ok runs a command that must succeed.
 func (c *client) ok(format string, args ...any) []string {
 	c.t.Helper()
-	lines, status := c.cmd(format, args...)
-	if !strings.HasPrefix(status, "OK") {
-		c.t.Fatalf("%s: %s", fmt.Sprintf(format, args...), status)
+	return c.expectStatus("OK", format, args...)
+}
+
+// handshake starts TLS on the connection once the server has accepted
+// STARTTLS.
+func (c *client) handshake(cfg *tls.Config) {
+	c.t.Helper()
+	tc := tls.Client(c.conn, cfg)
+	if err := tc.Handshake(); err != nil {
+		c.t.Fatalf("TLS handshake after STARTTLS: %v", err)
 	}
-	return lines
+	c.conn, c.r = tc, bufio.NewReader(tc)
 }
 
 func (c *client) login(user, pass string) {
 	c.t.Helper()
 	c.ok("LOGIN %s %s", user, pass)
 }
-
-func newReader(r io.Reader) *bufio.Reader { return bufio.NewReader(r) }
 
 func tlsDial(addr string, cfg *tls.Config) (*tls.Conn, error) {
 	conn, err := tls.Dial("tcp", addr, cfg)

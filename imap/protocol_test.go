@@ -128,13 +128,11 @@ func TestStoreFlagsAndExpunge(t *testing.T) {
 		t.Fatalf("CLOSE answered %q", lines)
 	}
 	mustHave(t, c.ok("STATUS INBOX (MESSAGES UNSEEN)"), "* STATUS INBOX (MESSAGES 0 UNSEEN 0)")
-	if _, status := c.cmd("FETCH 1 FLAGS"); !strings.HasPrefix(status, "BAD") {
-		t.Fatalf("FETCH after CLOSE: %s", status)
-	}
+	c.expectStatus("BAD", "FETCH 1 FLAGS") // after CLOSE
 }
 
 func TestAppendCopyMove(t *testing.T) {
-	srv, _, c := loggedIn(t)
+	_, _, c := loggedIn(t)
 	msg := sampleMessage("appended")
 	c.send(fmt.Sprintf("a1 APPEND Drafts {%d}\r\n", len(msg)))
 	c.expectPrefix("+ ")
@@ -178,10 +176,7 @@ func TestAppendCopyMove(t *testing.T) {
 	mustHave(t, lines, "* 1 EXPUNGE")
 	mustHave(t, c.ok("STATUS Archive (MESSAGES)"), "(MESSAGES 2)")
 	mustHave(t, c.ok("STATUS Drafts (MESSAGES)"), "(MESSAGES 0)")
-	if _, status := c.cmd("COPY 1:* Nowhere"); !strings.HasPrefix(status, "OK") && !strings.HasPrefix(status, "NO [TRYCREATE]") {
-		t.Fatalf("COPY to a missing mailbox: %s", status)
-	}
-	_ = srv
+	c.expectStatus("NO [TRYCREATE]", "COPY 1:* Nowhere") // a missing mailbox
 }
 
 func TestMailboxManagement(t *testing.T) {
@@ -190,12 +185,8 @@ func TestMailboxManagement(t *testing.T) {
 	c.ok("CREATE &AMQ-rger") // "Ärger" in modified UTF-7
 	c.ok("CREATE Trash")
 	c.ok(`CREATE "Sent Items"`)
-	if _, status := c.cmd("CREATE Work.Projects"); !strings.HasPrefix(status, "NO [ALREADYEXISTS]") {
-		t.Fatalf("second CREATE: %s", status)
-	}
-	if _, status := c.cmd("CREATE &Jjo!"); !strings.HasPrefix(status, "NO") {
-		t.Fatalf("CREATE with a malformed UTF-7 name: %s", status)
-	}
+	c.expectStatus("NO [ALREADYEXISTS]", "CREATE Work.Projects") // a second time
+	c.expectStatus("NO", "CREATE &Jjo!")                         // malformed modified UTF-7
 	lines := c.ok(`LIST "" *`)
 	mustHave(t, lines, `* LIST (\HasNoChildren) "." INBOX`)
 	mustHave(t, lines, `* LIST (\HasNoChildren) "." Work.Projects`)
@@ -221,12 +212,8 @@ func TestMailboxManagement(t *testing.T) {
 	}
 	c.ok("UNSUBSCRIBE Work.Projects")
 	c.ok("DELETE Work.Done")
-	if _, status := c.cmd("DELETE INBOX"); !strings.HasPrefix(status, "NO") {
-		t.Fatalf("DELETE INBOX: %s", status)
-	}
-	if _, status := c.cmd("SELECT Nowhere"); !strings.HasPrefix(status, "NO [NONEXISTENT]") {
-		t.Fatalf("SELECT of a missing mailbox: %s", status)
-	}
+	c.expectStatus("NO", "DELETE INBOX")
+	c.expectStatus("NO [NONEXISTENT]", "SELECT Nowhere")
 	mustHave(t, c.ok("STATUS INBOX (MESSAGES RECENT UIDNEXT UIDVALIDITY UNSEEN)"), "* STATUS INBOX (MESSAGES 0 RECENT 0 UIDNEXT ")
 }
 
@@ -272,12 +259,8 @@ func TestOtherSessionsChangesAreReported(t *testing.T) {
 	c.ok("SELECT INBOX")
 	other := dial(t, srv.addr, mailtest.ClientTLS(t, mailtest.NoCert))
 	other.login("alice@example.com", "s3cret")
-	if _, status := other.cmd("EXAMINE INBOX"); !strings.HasPrefix(status, "OK [READ-ONLY]") {
-		t.Fatalf("EXAMINE: %s", status)
-	}
-	if _, status := other.cmd(`STORE 1 +FLAGS (\Seen)`); !strings.HasPrefix(status, "NO") {
-		t.Fatalf("STORE on EXAMINE: %s", status)
-	}
+	other.expectStatus("OK [READ-ONLY]", "EXAMINE INBOX")
+	other.expectStatus("NO", `STORE 1 +FLAGS (\Seen)`) // read-only after EXAMINE
 	other.ok("SELECT INBOX")
 	other.ok(`STORE 1 +FLAGS (\Answered \Deleted)`)
 	mailtest.Deliver(t, srv.st, alice, sampleMessage("three"))

@@ -1,9 +1,9 @@
 package imap
 
 import (
+	"bufio"
 	"bytes"
 	"context"
-	"crypto/tls"
 	"io"
 	"io/fs"
 	"os"
@@ -35,21 +35,13 @@ func TestNoPasswordsBeforeTLS(t *testing.T) {
 		t.Fatalf("AUTH=PLAIN offered in the clear: %q", caps)
 	}
 	for _, cmd := range []string{"LOGIN alice@example.com s3cret", "AUTHENTICATE PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHMzY3JldA=="} {
-		if _, status := c.cmd("%s", cmd); !strings.HasPrefix(status, "NO [PRIVACYREQUIRED]") {
-			t.Fatalf("%s in the clear: %s", cmd, status)
-		}
+		c.expectStatus("NO [PRIVACYREQUIRED]", "%s", cmd)
 	}
-	if _, status := c.cmd("SELECT INBOX"); !strings.HasPrefix(status, "BAD") {
-		t.Fatalf("SELECT without login: %s", status)
-	}
+	c.expectStatus("BAD", "SELECT INBOX") // not logged in
 
 	// After STARTTLS the same login works, and STARTTLS is gone.
 	c.ok("STARTTLS")
-	tc := tls.Client(c.conn, mailtest.ClientTLS(t, mailtest.NoCert))
-	if err := tc.Handshake(); err != nil {
-		t.Fatal(err)
-	}
-	c.conn, c.r = tc, newReader(tc)
+	c.handshake(mailtest.ClientTLS(t, mailtest.NoCert))
 	caps = c.ok("CAPABILITY")
 	if has(caps, "STARTTLS") || has(caps, "LOGINDISABLED") {
 		t.Fatalf("capabilities after STARTTLS: %q", caps)
@@ -69,11 +61,7 @@ func TestStartTLSInjection(t *testing.T) {
 	_, c := plainServer(t, Config{AllowPlaintextAuth: true})
 	c.send("a STARTTLS\r\nb LOGIN alice@example.com s3cret\r\n")
 	c.expectPrefix("a OK")
-	tc := tls.Client(c.conn, mailtest.ClientTLS(t, mailtest.NoCert))
-	if err := tc.Handshake(); err != nil {
-		t.Fatal(err)
-	}
-	c.conn, c.r = tc, newReader(tc)
+	c.handshake(mailtest.ClientTLS(t, mailtest.NoCert))
 	lines, status := c.cmd("SELECT INBOX")
 	if !strings.HasPrefix(status, "BAD") || has(lines, "b OK") {
 		t.Fatalf("injected LOGIN took effect: %q %s", lines, status)
@@ -215,7 +203,7 @@ func TestBusy(t *testing.T) {
 	l := mailtest.Serve(t, listener.Config{Name: "imap", Protocol: "imap", Executor: ex, QueueTimeout: time.Millisecond}, h)
 	first := dial(t, l.Addr().String(), nil)
 	conn := mailtest.Dial(t, l.Addr().String(), nil)
-	line, _ := newReader(conn).ReadString('\n')
+	line, _ := bufio.NewReader(conn).ReadString('\n')
 	if !strings.HasPrefix(line, "* BYE [UNAVAILABLE] mail.example.com too many connections") {
 		t.Fatalf("busy greeting %q", line)
 	}
