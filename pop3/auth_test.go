@@ -84,11 +84,7 @@ func TestSTLSInjection(t *testing.T) {
 	c := dial(t, f.srv.addr)
 	c.send("STLS\r\nUSER alice@example.com")
 	c.expectOK()
-	tc := tls.Client(c.conn, mailtest.ClientTLS(t, mailtest.NoCert))
-	if err := tc.Handshake(); err != nil {
-		t.Fatalf("handshake: %v", err)
-	}
-	c.conn, c.r = tc, bufio.NewReader(tc)
+	c.handshake(mailtest.ClientTLS(t, mailtest.NoCert))
 	// Had the injected USER been kept, this PASS would log in.
 	c.cmdErr("PASS secret", "send USER first")
 	c.login("alice@example.com", "secret")
@@ -97,14 +93,11 @@ func TestSTLSInjection(t *testing.T) {
 
 func TestAuthPlain(t *testing.T) {
 	f := newFixture(t, listener.Implicit, Config{})
-	c := dialTLS(t, f.srv.addr, mailtest.ClientTLS(t, mailtest.NoCert))
+	c := f.dialPOP3S(t)
 	c.cmdErr("AUTH PLAIN "+b64("\x00alice@example.com\x00wrong"), "-ERR [AUTH] authentication failed")
 	c.cmdErr("AUTH PLAIN "+b64("bob@example.com\x00alice@example.com\x00secret"), "proxy login is not supported")
 	// Without an initial response the server sends an empty challenge.
-	c.send("AUTH PLAIN")
-	if got := c.readLine(); got != "+ " {
-		t.Fatalf("challenge %q", got)
-	}
+	c.challenge("AUTH PLAIN", "+ ")
 	c.send(b64("alice@example.com\x00alice@example.com\x00secret"))
 	if got := c.expectOK(); !strings.Contains(got, "maildrop has 2 messages") {
 		t.Errorf("AUTH PLAIN reply %q", got)
@@ -114,17 +107,11 @@ func TestAuthPlain(t *testing.T) {
 
 func TestAuthLogin(t *testing.T) {
 	f := newFixture(t, listener.Implicit, Config{})
-	c := dialTLS(t, f.srv.addr, mailtest.ClientTLS(t, mailtest.NoCert))
-	c.send("AUTH LOGIN")
-	if got := c.readLine(); got != "+ "+b64("Username:") {
-		t.Fatalf("first challenge %q", got)
-	}
+	c := f.dialPOP3S(t)
+	c.challenge("AUTH LOGIN", "+ "+b64("Username:"))
 	c.send("*")
 	c.expectErr("authentication cancelled")
-	c.send("AUTH LOGIN " + b64("alice@example.com"))
-	if got := c.readLine(); got != "+ "+b64("Password:") {
-		t.Fatalf("password challenge %q", got)
-	}
+	c.challenge("AUTH LOGIN "+b64("alice@example.com"), "+ "+b64("Password:"))
 	c.send(b64("secret"))
 	c.expectOK()
 	c.cmdOK("STAT")
@@ -138,10 +125,7 @@ func TestAuthExternal(t *testing.T) {
 	c := dial(t, f.srv.addr)
 	c.startTLS(mailtest.ClientTLS(t, mailtest.AliceCert))
 	c.cmdErr("AUTH EXTERNAL "+b64("bob@example.com"), "does not name the requested user")
-	c.send("AUTH EXTERNAL")
-	if got := c.readLine(); got != "+ " {
-		t.Fatalf("challenge %q", got)
-	}
+	c.challenge("AUTH EXTERNAL", "+ ")
 	c.send("=")
 	if got := c.expectOK(); !strings.Contains(got, "alice's maildrop") {
 		t.Errorf("AUTH EXTERNAL reply %q", got)

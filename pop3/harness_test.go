@@ -137,6 +137,12 @@ func dialTLSRaw(t testing.TB, addr string, cfg *tls.Config) *client {
 func (c *client) startTLS(cfg *tls.Config) {
 	c.t.Helper()
 	c.cmdOK("STLS")
+	c.handshake(cfg)
+}
+
+// handshake starts TLS on the connection once the server has accepted STLS.
+func (c *client) handshake(cfg *tls.Config) {
+	c.t.Helper()
 	tc := tls.Client(c.conn, cfg)
 	if err := tc.Handshake(); err != nil {
 		c.t.Fatalf("handshake after STLS: %v", err)
@@ -186,6 +192,15 @@ func (c *client) cmdOK(line string) string {
 	c.t.Helper()
 	c.send(line)
 	return c.expectOK()
+}
+
+// challenge sends line and expects exactly the SASL continuation want.
+func (c *client) challenge(line, want string) {
+	c.t.Helper()
+	c.send(line)
+	if got := c.readLine(); got != want {
+		c.t.Fatalf("%s: continuation %q, want %q", line, got, want)
+	}
 }
 
 func (c *client) cmdErr(line, want string) string {

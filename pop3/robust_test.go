@@ -15,7 +15,7 @@ import (
 // Hedwig allowed three bad commands; the fourth ends the session.
 func TestTooManyErrors(t *testing.T) {
 	f := newFixture(t, listener.Implicit, Config{})
-	c := dialTLS(t, f.srv.addr, mailtest.ClientTLS(t, mailtest.NoCert))
+	c := f.dialPOP3S(t)
 	c.cmdErr("FOO", `unknown command "FOO"`)
 	c.cmdErr("RETR 1", "log in first")
 	c.cmdOK("NOOP")
@@ -56,7 +56,7 @@ func TestMalformedCommands(t *testing.T) {
 // the server never holds more than its line limit.
 func TestHugeCommandLine(t *testing.T) {
 	f := newFixture(t, listener.Implicit, Config{})
-	c := dialTLS(t, f.srv.addr, mailtest.ClientTLS(t, mailtest.NoCert))
+	c := f.dialPOP3S(t)
 	done := make(chan error, 1)
 	go func() {
 		_, err := c.conn.Write(append(bytes.Repeat([]byte("A"), 1<<20), "\r\n"...))
@@ -70,7 +70,7 @@ func TestHugeCommandLine(t *testing.T) {
 // RFC 2449 PIPELINING: commands sent together are answered in order.
 func TestPipelining(t *testing.T) {
 	f := newFixture(t, listener.Implicit, Config{})
-	c := dialTLS(t, f.srv.addr, mailtest.ClientTLS(t, mailtest.NoCert))
+	c := f.dialPOP3S(t)
 	c.send("USER alice@example.com\r\nPASS secret\r\nSTAT\r\nUIDL 1\r\nRETR 2\r\nDELE 2\r\nNOOP\r\nQUIT")
 	c.expectOK()
 	c.expectOK()
@@ -127,7 +127,7 @@ func TestBusy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ex := executor.New(executor.Config{Name: "smtp.taskExecutor", CorePoolSize: 1, MaxPoolSize: 1})
+	ex := executor.New(executor.Config{Name: "pop3.taskExecutor", CorePoolSize: 1, MaxPoolSize: 1})
 	l := mailtest.Serve(t, listener.Config{Name: "pop3", Protocol: "pop3", Executor: ex, QueueTimeout: time.Millisecond}, h)
 	first := dial(t, l.Addr().String())
 	second := dialRaw(t, l.Addr().String())

@@ -3,6 +3,7 @@ package pop3
 import (
 	"bytes"
 	"encoding/base64"
+	"strings"
 	"testing"
 )
 
@@ -62,10 +63,8 @@ func FuzzSASLPlain(f *testing.F) {
 		if !bytes.Equal(again, b) {
 			t.Fatalf("%q does not rebuild %q", again, b)
 		}
-		if enc := base64.StdEncoding.EncodeToString(b); len(b) > 0 && enc != trimmed(line) {
+		if enc := base64.StdEncoding.EncodeToString(b); len(b) > 0 && enc != strings.TrimSpace(line) {
 			t.Fatalf("%q is not the canonical encoding %q", line, enc)
 		}
 	})
 }
-
-func trimmed(s string) string { return string(bytes.TrimSpace([]byte(s))) }

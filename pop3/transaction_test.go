@@ -14,8 +14,8 @@ import (
 	"github.com/hedwigmail/hedwig/store"
 )
 
-// fixture is a store with alice and two messages in her INBOX, served over
-// POP3S.
+// fixture is a store with alice and two messages in her INBOX, served by
+// a listener in the TLS mode the test chooses.
 type fixture struct {
 	st   *store.Store
 	srv  *server
@@ -37,16 +37,24 @@ func newFixture(t *testing.T, mode listener.TLSMode, cfg Config) *fixture {
 	return f
 }
 
+// dialPOP3S connects over implicit TLS (without a client certificate)
+// and reads the greeting.
+func (f *fixture) dialPOP3S(t *testing.T) *client {
+	t.Helper()
+	return dialTLS(t, f.srv.addr, mailtest.ClientTLS(t, mailtest.NoCert))
+}
+
 // pop3s logs alice in over implicit TLS.
 func (f *fixture) pop3s(t *testing.T) *client {
-	c := dialTLS(t, f.srv.addr, mailtest.ClientTLS(t, mailtest.NoCert))
+	t.Helper()
+	c := f.dialPOP3S(t)
 	c.login("alice@example.com", "secret")
 	return c
 }
 
 func TestRetrieveAndDelete(t *testing.T) {
 	f := newFixture(t, listener.Implicit, Config{})
-	c := dialTLS(t, f.srv.addr, mailtest.ClientTLS(t, mailtest.NoCert))
+	c := f.dialPOP3S(t)
 	if got := c.login("alice@example.com", "secret"); !strings.Contains(got, "alice's maildrop has 2 messages") {
 		t.Errorf("PASS reply %q", got)
 	}
@@ -218,7 +226,7 @@ func TestSecondSessionInUse(t *testing.T) {
 // With EXPIRE 0 the server deletes what a session retrieved, at QUIT.
 func TestExpireZeroAndLoginDelay(t *testing.T) {
 	f := newFixture(t, listener.Implicit, Config{Expire: "0", LoginDelay: 3600e9})
-	c := dialTLS(t, f.srv.addr, mailtest.ClientTLS(t, mailtest.NoCert))
+	c := f.dialPOP3S(t)
 	c.cmdOK("CAPA")
 	capa := c.lines()
 	for _, want := range []string{"EXPIRE 0", "LOGIN-DELAY 3600"} {
@@ -233,7 +241,7 @@ func TestExpireZeroAndLoginDelay(t *testing.T) {
 	if got := inboxUIDs(t, f.st, f.user); !slices.Equal(got, f.uids[:1]) {
 		t.Errorf("after RETR 2 with EXPIRE 0 the INBOX holds %v, want %v", got, f.uids[:1])
 	}
-	c2 := dialTLS(t, f.srv.addr, mailtest.ClientTLS(t, mailtest.NoCert))
+	c2 := f.dialPOP3S(t)
 	c2.cmdOK("USER alice@example.com")
 	c2.cmdErr("PASS secret", "[LOGIN-DELAY]")
 }
